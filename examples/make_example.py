@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Synthesize the bundled example bargaining-session recording.
+
+Writes, next to this script:
+
+* ``bargaining-session.ogg``  -- Opus-in-Ogg, mono, 24 kHz, ~28 kbit/s
+* ``bargaining-session.json`` -- reference speakers and utterance timings
+
+Requirements: Python 3 (stdlib only), ``espeak-ng`` and ``ffmpeg`` on PATH.
+
+The session is fully scripted and deterministic: every turn is rendered
+with espeak-ng, its leading/trailing silence is measured from the samples
+and trimmed, and the turns are joined with fixed pauses.  Timings in the
+JSON are computed from sample counts of the joined WAV, so ``start`` is the
+first audible sample of a turn and ``end`` the last one.  Running the
+script again produces an identical JSON file.
+
+Everything spoken is fictional; the names are made up.
+"""
+
+from __future__ import annotations
+
+import array
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT_OGG = HERE / "bargaining-session.ogg"
+OUT_JSON = HERE / "bargaining-session.json"
+
+RATE = 22050  # espeak-ng native output rate
+SPEED_WPM = 155
+LEAD_IN_S = 0.50  # silence before the first turn
+TAIL_S = 0.80  # silence after the last turn
+# Pauses between turns, cycled deterministically (seconds).
+PAUSES_S = (0.80, 0.65, 0.95, 0.70, 0.85, 0.75, 1.00, 0.60, 0.90)
+# A sample counts as audible when |x| exceeds this (int16 full scale 32767).
+THRESHOLD = 400
+# Audio kept on either side of the audible region when trimming a clip.
+PAD_S = 0.03
+
+SPEAKERS = [
+    {
+        "id": "mediator",
+        "name": "Dana Whitfield",
+        "role": "Mediator, state Bureau of Mediation Services",
+        "voice": "en-gb+m1 -p 45",
+    },
+    {
+        "id": "district",
+        "name": "Mark Ellison",
+        "role": "Chief negotiator, Minneapolis Public Schools",
+        "voice": "en-us+m3 -p 35",
+    },
+    {
+        "id": "union",
+        "name": "Grace Holloway",
+        "role": "Lead negotiator, teachers' union",
+        "voice": "en-us+f3 -p 65",
+    },
+    {
+        "id": "esp",
+        "name": "Rosa Delgado",
+        "role": "Education support professionals (ESP) representative, teachers' union",
+        "voice": "en-us+f4 -p 55",
+    },
+]
+
+# (speaker id, text).  Numbers are spelled out the way people say them.
+DIALOGUE = [
+    ("mediator", "Good afternoon, everyone. This is the fourth bargaining session "
+                 "between the district and the teachers. We will start with class "
+                 "size and then move to salary."),
+    ("district", "Thank you. The district has reviewed the union proposal on class "
+                 "size. We can agree to limits in kindergarten through third grade, "
+                 "but not in high school."),
+    ("union", "Class size caps matter most in the upper grades too. Some of our high "
+              "school teachers have thirty eight students in one room."),
+    ("district", "We understand that. The problem is the budget. Every new limit means "
+                 "hiring more teachers, and we do not have that money next year."),
+    ("union", "Then we can phase it in. We propose twenty six students in elementary "
+              "and thirty two in high school over two years."),
+    ("mediator", "That sounds like a possible path. Can the district respond to a two "
+                 "year phase in?"),
+    ("district", "We will take that back to our team and respond in writing by Friday."),
+    ("mediator", "Good. Let us move on to support for students."),
+    ("esp", "Mental health staffing is the issue our members hear about every day. "
+            "Students are waiting for weeks to see a counselor or a social worker."),
+    ("union", "We are asking for one social worker and one counselor in every school "
+              "building."),
+    ("district", "The district wants more help for students too. We can offer twelve "
+                 "new positions paid for by the state grant."),
+    ("esp", "Twelve positions will not cover sixty schools. And the grant ends in two "
+            "years, so those jobs are not secure."),
+    ("mediator", "Let me suggest that both sides write down what a full plan would "
+                 "cost. We can compare the numbers at the next session."),
+    ("district", "That is fair. Our finance office can prepare those numbers."),
+    ("mediator", "Now let us turn to salary."),
+    ("district", "The district is offering two point five percent in the first year and "
+                 "two percent in the second year, plus the regular step increase."),
+    ("union", "Two point five percent does not keep up with inflation. Our proposal is "
+              "five percent each year."),
+    ("district", "That would cost more than forty million dollars. We cannot do that "
+                 "without cutting programs."),
+    ("union", "The step increase is already owed to teachers for their years of "
+              "service. It should not be counted as a raise."),
+    ("mediator", "I hear a gap of about two and a half points. Let us hold that and "
+                 "talk about pay for support staff."),
+    ("esp", "Education support professionals are the lowest paid workers in the "
+            "district. Many of our members work two jobs to pay the rent."),
+    ("esp", "We are asking for a starting wage of twenty five dollars an hour for "
+            "every support professional."),
+    ("district", "The district can move the starting wage to twenty two dollars an "
+                 "hour this year."),
+    ("esp", "That is a step, but it is not a living wage. We will keep pushing on "
+            "this."),
+    ("district", "The memorandum of understanding from last spring will expire in "
+                 "June. We propose to extend it for one more year."),
+    ("union", "We can agree to extend it, as long as teachers keep their planning "
+              "time every week."),
+    ("mediator", "Under the state labor relations law, both sides must keep bargaining "
+                 "in good faith until there is an agreement."),
+    ("union", "We want to be clear. Our members have voted to authorize a strike if "
+              "we cannot reach a fair contract."),
+    ("district", "The district wants a settlement without a strike. We will bring a "
+                 "new salary offer to the next session."),
+    ("mediator", "Negotiations will continue next Wednesday at four o'clock. Thank you "
+                 "all. This session is adjourned."),
+]
+
+
+def synth(text: str, voice: str, path: Path) -> array.array:
+    """Render ``text`` with espeak-ng and return the int16 samples."""
+    cmd = ["espeak-ng", "-s", str(SPEED_WPM), "-v", *voice.split(), "-w", str(path), text]
+    subprocess.run(cmd, check=True)
+    with wave.open(str(path), "rb") as w:
+        if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, RATE):
+            raise RuntimeError(f"unexpected espeak-ng output format in {path}")
+        data = w.readframes(w.getnframes())
+    samples = array.array("h")
+    samples.frombytes(data)
+    if sys.byteorder != "little":
+        samples.byteswap()
+    return samples
+
+
+def audible_bounds(samples: array.array) -> tuple[int, int]:
+    """Index of the first and one past the last sample with |x| > THRESHOLD."""
+    n = len(samples)
+    first = next((i for i in range(n) if abs(samples[i]) > THRESHOLD), None)
+    if first is None:
+        raise RuntimeError("clip is silent")
+    last = next(i for i in range(n - 1, -1, -1) if abs(samples[i]) > THRESHOLD)
+    return first, last + 1
+
+
+def main() -> int:
+    for tool in ("espeak-ng", "ffmpeg"):
+        if shutil.which(tool) is None:
+            print(f"error: {tool} not found on PATH", file=sys.stderr)
+            return 1
+
+    voices = {s["id"]: s["voice"] for s in SPEAKERS}
+    pad = round(PAD_S * RATE)
+    out = array.array("h", bytes(2 * round(LEAD_IN_S * RATE)))
+    utterances = []
+
+    with tempfile.TemporaryDirectory(prefix="bargaining-") as tmp:
+        tmpdir = Path(tmp)
+        for idx, (speaker, text) in enumerate(DIALOGUE):
+            if idx:
+                gap = PAUSES_S[(idx - 1) % len(PAUSES_S)]
+                out.extend(array.array("h", bytes(2 * round(gap * RATE))))
+            clip = synth(text, voices[speaker], tmpdir / f"turn{idx:02d}.wav")
+            first, end = audible_bounds(clip)
+            lo = max(0, first - pad)
+            hi = min(len(clip), end + pad)
+            start_sample = len(out) + (first - lo)
+            end_sample = len(out) + (end - lo)
+            out.extend(clip[lo:hi])
+            utterances.append({
+                "start": round(start_sample / RATE, 3),
+                "end": round(end_sample / RATE, 3),
+                "speaker": speaker,
+                "text": text,
+            })
+        out.extend(array.array("h", bytes(2 * round(TAIL_S * RATE))))
+
+        wav_path = tmpdir / "session.wav"
+        data = array.array("h", out)
+        if sys.byteorder != "little":
+            data.byteswap()
+        with wave.open(str(wav_path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(RATE)
+            w.writeframes(data.tobytes())
+
+        subprocess.run(
+            [
+                "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                "-i", str(wav_path),
+                "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+                "-ac", "1", "-ar", "24000",
+                "-c:a", "libopus", "-b:a", "28k", "-application", "voip",
+                "-metadata", "title=Teachers bargaining session (example)",
+                str(OUT_OGG),
+            ],
+            check=True,
+        )
+
+    reference = {
+        "title": "Teachers bargaining session (example)",
+        "date": "2026-10-14",
+        "unit": "Teachers",
+        "source": "synthesized with espeak-ng by examples/make_example.py",
+        "duration": round(len(out) / RATE, 3),
+        "speakers": SPEAKERS,
+        "utterances": utterances,
+    }
+    OUT_JSON.write_text(json.dumps(reference, indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    print(f"wrote {OUT_OGG.name} ({OUT_OGG.stat().st_size} bytes, "
+          f"{len(out) / RATE:.1f} s) and {OUT_JSON.name} ({len(utterances)} turns)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The query language: words, "exact phrases", AND/OR/NOT, prefix*, and field:value filters.
+
+Whoosh's parser accepts anything and quietly guesses at what it cannot read, which would answer a
+reporter's typo with the wrong results. So the query is checked first, and what cannot be read is
+reported as an InputError that says what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.qparser import QueryParser
+from whoosh.query import NullQuery, Query
+
+from index.schema import SCHEMA
+from ontherecord.errors import InputError
+
+MAX_LENGTH = 500
+FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+FIELDS = ("session", "title", "date", "unit", "speaker", "text")
+
+
+def _outside_quotes(text: str) -> str:
+    """The query with every quoted phrase blanked out, so its contents are not read as syntax."""
+    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+
+
+def check_query(text: str) -> None:
+    """Raise InputError if the query cannot be read as written."""
+    if len(text) > MAX_LENGTH:
+        raise InputError(f"query is too long (at most {MAX_LENGTH} characters)")
+    if text.count('"') % 2:
+        raise InputError('query has an unclosed quote: close the phrase with "')
+    bare = _outside_quotes(text)
+    if bare.count("(") != bare.count(")"):
+        raise InputError("query has unbalanced parentheses")
+    if bare.count("[") != bare.count("]") or bare.count("{") != bare.count("}"):
+        raise InputError("query has an unclosed range: write field:[low TO high]")
+    for name in FIELD.findall(bare):
+        if name not in FIELDS:
+            raise InputError(f"unknown field {name!r} in query; fields are {', '.join(FIELDS)}")
+    words = bare.split()
+    if words and (words[-1] in OPERATORS or words[0] in OPERATORS - {"NOT"}):
+        raise InputError("query has an operator (AND, OR, NOT) with nothing on one side")
+
+
+def parse_query(text: str) -> Query:
+    """Check and parse a query; every word must match unless OR says otherwise."""
+    text = text.strip()
+    if not text:
+        raise InputError("empty query: type some words to search for")
+    check_query(text)
+    query = QueryParser("text", SCHEMA).parse(text)
+    if isinstance(query, type(NullQuery)):
+        raise InputError(f"nothing to search for in {text!r}")
+    return query

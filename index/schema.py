@@ -1,0 +1,24 @@
+"""What the index stores: one document per transcript segment."""
+
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+
+# No stop list and single letters kept: reporters search exact quotes such as "we will not",
+# and a phrase query can only match words that were indexed.
+SPEECH = StemmingAnalyzer(stoplist=None, minsize=1)
+# Names and units are matched as written (no stemming) but case-insensitively.
+NAMES = StandardAnalyzer(stoplist=None, minsize=1)
+
+SCHEMA = Schema(
+    id=ID(unique=True, stored=True),
+    session=ID(stored=True),
+    title=TEXT(analyzer=SPEECH, stored=True),
+    date=ID(stored=True, sortable=True),
+    unit=TEXT(analyzer=NAMES, stored=True),
+    speaker=TEXT(analyzer=NAMES, stored=True),
+    # Not "sortable": Whoosh cannot build a float column; sorting reads the indexed terms.
+    start=NUMERIC(float, stored=True),
+    end=NUMERIC(float, stored=True),
+    text=TEXT(analyzer=SPEECH, stored=True, phrase=True),
+)
+

@@ -1,0 +1,178 @@
+"""The Whoosh index on disk: add, remove and rebuild sessions, and search them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.highlight import WholeFragmenter
+
+from markupsafe import escape
+
+from index.highlight import MarkFormatter
+from index.query import parse_query
+from index.schema import SCHEMA
+from ontherecord.archive import Archive
+from ontherecord.model import Transcript
+
+PAGE_SIZE = 20
+SORTS = ("relevance", "newest", "oldest")
+# Writers wait this long for another process's lock before giving up.
+LOCK_TIMEOUT = 60.0
+
+
+@dataclass
+class Hit:
+    """One matching segment, with where to hear it."""
+
+    session: str
+    title: str
+    date: str
+    unit: str
+    speaker: str
+    start: float
+    end: float
+    text: str
+    snippet: str
+    score: float
+
+    @property
+    def url(self) -> str:
+        """The session page opened at the start of this segment."""
+        return f"/sessions/{self.session}?t={self.start:.1f}"
+
+    def to_dict(self) -> dict:
+        """The JSON form of a hit, as the API and `search --json` give it."""
+        return {
+            "session": self.session, "title": self.title, "date": self.date,
+            "unit": self.unit, "speaker": self.speaker, "start": self.start,
+            "end": self.end, "text": self.text, "snippet": self.snippet,
+            "score": self.score, "url": self.url,
+        }
+
+
+@dataclass
+class SearchPage:
+    """One page of results for a query."""
+
+    query: str
+    page: int
+    pages: int
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    sort: str = "relevance"
+
+    def to_dict(self) -> dict:
+        """The JSON form of a result page."""
+        return {
+            "query": self.query, "page": self.page, "pages": self.pages,
+            "total": self.total, "sort": self.sort, "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+def documents(transcript: Transcript) -> Iterable[dict]:
+    """The index documents of a session, one per segment."""
+    s = transcript.session
+    for n, seg in enumerate(transcript.segments):
+        yield {
+            "id": f"{s.id}/{n}", "session": s.id, "title": s.title, "date": s.date,
+            "unit": s.unit, "speaker": transcript.speaker_name(seg.speaker),
+            "start": seg.start, "end": seg.end, "text": seg.text.strip(),
+        }
+
+
+class SearchIndex:
+    """A Whoosh index in a folder, created on first use."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def of(cls, archive: Archive) -> SearchIndex:
+        """The index of an archive, rebuilt from the archive first if it is missing."""
+        index = cls(archive.index_dir)
+        if not whoosh_index.exists_in(index.path) and archive.ids():
+            index.rebuild_from(archive)
+        return index
+
+    def rebuild_from(self, archive: Archive) -> int:
+        """Rebuild from every session in the archive; returns the segment count."""
+        return self.rebuild(archive.transcript(i) for i in archive.ids())
+
+    def _open(self):
+        """Open the index, creating an empty one if there is none yet."""
+        if whoosh_index.exists_in(self.path):
+            return whoosh_index.open_dir(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        return whoosh_index.create_in(self.path, SCHEMA)
+
+    def replace_session(self, transcript: Transcript) -> None:
+        """Index a session's segments, replacing any it had, in one commit."""
+        writer = self._open().writer(timeout=LOCK_TIMEOUT)
+        try:
+            writer.delete_by_term("session", transcript.session.id)
+            for doc in documents(transcript):
+                writer.add_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def remove_session(self, session_id: str) -> None:
+        """Drop every segment of a session from the index."""
+        writer = self._open().writer(timeout=LOCK_TIMEOUT)
+        writer.delete_by_term("session", session_id)
+        writer.commit()
+
+    def rebuild(self, transcripts: Iterable[Transcript]) -> int:
+        """Build a fresh index beside this one, then swap it in; returns the segment count."""
+        fresh = self.path.with_name(self.path.name + ".new")
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir(parents=True)
+        writer = whoosh_index.create_in(fresh, SCHEMA).writer()
+        count = 0
+        for transcript in transcripts:
+            for doc in documents(transcript):
+                writer.add_document(**doc)
+                count += 1
+        writer.commit()
+        old = self.path.with_name(self.path.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.path.exists():
+            os.rename(self.path, old)
+        os.rename(fresh, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+        return count
+
+    def session_ids(self) -> set[str]:
+        """Ids of the sessions that have segments in the index."""
+        with self._open().searcher() as searcher:
+            return {doc["session"] for doc in searcher.all_stored_fields()}
+
+    def search(self, text: str, page: int = 1, sort: str = "relevance",
+               page_size: int = PAGE_SIZE) -> SearchPage:
+        """Run a query (see index.query for its syntax) and return one page of hits."""
+        query = parse_query(text)
+        with self._open().searcher() as searcher:
+            sortedby = {"newest": ["date", "start"], "oldest": ["date", "start"]}.get(sort)
+            results = searcher.search_page(
+                query, max(page, 1), pagelen=page_size, sortedby=sortedby,
+                reverse=sort == "newest", terms=True,
+            )
+            results.results.fragmenter = WholeFragmenter()
+            results.results.formatter = MarkFormatter()
+            hits = [self._hit(h) for h in results]
+            return SearchPage(text, results.pagenum, results.pagecount, results.total, hits,
+                              sort if sortedby else "relevance")
+
+    @staticmethod
+    def _hit(hit) -> Hit:
+        """Turn a Whoosh hit into our Hit, with an escaped, highlighted snippet."""
+        # A hit found only through a filter (speaker:, date:…) has no words to mark.
+        snippet = hit.highlights("text") or str(escape(hit["text"]))
+        return Hit(hit["session"], hit["title"], hit["date"], hit["unit"], hit["speaker"],
+                   hit["start"], hit["end"], hit["text"], snippet, round(hit.score or 0.0, 3))

@@ -1,0 +1,1 @@
+"""The ingest pipeline: recording → playable media and audio → transcript → archive."""

@@ -1,0 +1,193 @@
+"""Media handling with ffmpeg: inspect a recording, make a web-playable copy, extract audio.
+
+The transcript's clock is the playable copy's clock: audio for the recognizer is taken from the
+copy the browser will play, so a timestamp in the transcript is a seek position in the player.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+
+from ontherecord.errors import InputError
+from ontherecord.progress import Progress
+
+SAMPLE_RATE = 16000
+# A decode that ends this much short of the container's stated length means a truncated file.
+TRUNCATION_TOLERANCE = 2.0
+
+
+def ffmpeg_binary() -> str:
+    """The system ffmpeg if there is one, else the binary that imageio-ffmpeg ships."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@dataclass
+class MediaInfo:
+    """What ffmpeg says a recording holds."""
+
+    duration: float | None
+    audio_codec: str | None
+    video_codec: str | None
+
+
+@dataclass
+class Playable:
+    """How the web-playable copy is made from a given input."""
+
+    extension: str
+    media_type: str
+    copy: bool
+
+
+def _last_error_line(stderr: bytes) -> str:
+    """The most telling line of ffmpeg's complaint."""
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1] if lines else "ffmpeg failed"
+
+
+def probe(path: Path) -> MediaInfo:
+    """Read duration and codecs from `ffmpeg -i` (ffprobe is not always available)."""
+    try:
+        _, err = ffmpeg.input(str(path)).output("-", f="null", t=0).run(
+            cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True
+        )
+    except ffmpeg.Error as e:
+        err = e.stderr
+        if b"Stream #" not in err:
+            raise InputError(f"{path.name}: not a readable recording ({_last_error_line(err)})")
+    info = _parse_probe(err)
+    if not info.audio_codec:
+        raise InputError(f"{path.name}: the recording has no audio track")
+    return info
+
+
+def _parse_probe(stderr: bytes) -> MediaInfo:
+    """Parse the stream summary that ffmpeg prints for its input."""
+    text = stderr.decode("utf-8", "replace").split("Output #0")[0]
+    duration = None
+    m = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", text)
+    if m:
+        duration = int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3])
+    audio = re.search(r"Stream #0:\d+.*?: Audio: (\w+)", text)
+    # Cover art in an mp3 or m4a shows up as a one-frame "video" stream: it is not a video.
+    videos = [
+        v for v in re.finditer(r"Stream #0:\d+.*?: Video: (\w+)(.*)", text)
+        if "attached pic" not in v[2]
+    ]
+    return MediaInfo(duration, audio[1] if audio else None, videos[0][1] if videos else None)
+
+
+TRANSCODED_VIDEO = Playable("mp4", "video/mp4", copy=False)
+TRANSCODED_AUDIO = Playable("m4a", "audio/mp4", copy=False)
+
+
+def playable_for(info: MediaInfo) -> Playable:
+    """Choose the container for the browser, copying streams where browsers already play them."""
+    v, a = info.video_codec, info.audio_codec
+    if v:
+        if v == "h264" and a in ("aac", "mp3", None):
+            return Playable("mp4", "video/mp4", copy=True)
+        if v in ("vp8", "vp9", "av1") and a in ("opus", "vorbis", None):
+            return Playable("webm", "video/webm", copy=True)
+        return TRANSCODED_VIDEO
+    if a == "aac":
+        return Playable("m4a", "audio/mp4", copy=True)
+    if a == "mp3":
+        return Playable("mp3", "audio/mpeg", copy=True)
+    if a in ("opus", "vorbis"):
+        return Playable("ogg", "audio/ogg", copy=True)
+    return TRANSCODED_AUDIO
+
+
+def _run(stream, duration: float | None, stage: str, progress: Progress) -> None:
+    """Run an ffmpeg command, reporting its position from `-progress`; raise on failure."""
+    process = stream.global_args("-nostats", "-progress", "pipe:1", "-v", "error").run_async(
+        cmd=ffmpeg_binary(), pipe_stdout=True, pipe_stderr=True
+    )
+    progress.start(stage, duration or 0.0)
+    for line in process.stdout:
+        if line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
+            progress.advance(int(line[12:]) / 1e6)
+    stderr = process.stderr.read()
+    if process.wait() != 0:
+        raise InputError(f"ffmpeg could not convert the recording ({_last_error_line(stderr)})")
+    progress.finish()
+
+
+def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progress) -> Playable:
+    """Write `media.<ext>` into `folder`: streams copied where possible, else transcoded."""
+    choice = playable_for(info)
+    if choice.copy:
+        target = folder / f"media.{choice.extension}"
+        try:
+            _run(_output(source, target, c="copy"), info.duration, "media", progress)
+            return choice
+        except InputError:
+            # Some streams will not remux cleanly; a transcode always gives a playable copy.
+            target.unlink(missing_ok=True)
+        choice = TRANSCODED_VIDEO if info.video_codec else TRANSCODED_AUDIO
+    target = folder / f"media.{choice.extension}"
+    if info.video_codec:
+        out = _output(source, target, vcodec="libx264", preset="veryfast", crf=26,
+                      pix_fmt="yuv420p", acodec="aac", audio_bitrate="128k")
+    else:
+        out = _output(source, target, vn=None, acodec="aac", audio_bitrate="128k")
+    _run(out, info.duration, "media", progress)
+    return choice
+
+
+def _output(source: Path, target: Path, **options):
+    """An ffmpeg command from `source` to `target` without metadata, subtitles or data streams."""
+    if target.suffix in (".mp4", ".m4a"):
+        # The index at the front lets the browser play and seek before it has the whole file.
+        options["movflags"] = "+faststart"
+    return ffmpeg.input(str(source)).output(
+        str(target), map_metadata=-1, sn=None, dn=None, **options
+    ).overwrite_output()
+
+
+def extract_audio(media: Path, wav: Path, duration: float | None, progress: Progress) -> float:
+    """Write 16 kHz mono PCM for the recognizer and return its length in seconds.
+
+    `aresample=async=1:first_pts=0` pads any late-starting audio with silence, so that second N of
+    the WAV is second N of the player.
+    """
+    out = ffmpeg.input(str(media)).output(
+        str(wav), vn=None, ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav",
+        af="aresample=async=1:first_pts=0",
+    )
+    _run(out.overwrite_output(), duration, "audio", progress)
+    with wave.open(str(wav)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def check_input(path: Path) -> None:
+    """Refuse what cannot be a recording before any work is done."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: empty file")
+
+
+def check_complete(path: Path, info: MediaInfo, decoded: float) -> None:
+    """Refuse a recording whose audio ends well before its stated length, or has none."""
+    if decoded <= 0.1:
+        raise InputError(f"{path.name}: no audio could be decoded")
+    if info.duration and decoded < info.duration - max(TRUNCATION_TOLERANCE, info.duration * 0.02):
+        raise InputError(
+            f"{path.name}: recording looks truncated: audio ends at {decoded:.1f} s "
+            f"of a stated {info.duration:.1f} s"
+        )

@@ -1,0 +1,105 @@
+"""One recording through every stage, committed to the archive all at once or not at all."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest import asr, media
+from ontherecord.archive import Archive
+from ontherecord.errors import InputError
+from ontherecord.model import Session, Source, Transcript
+from ontherecord.progress import Progress, Silent
+
+
+@dataclass
+class Details:
+    """What staff say about a recording: it cannot be heard in the audio."""
+
+    title: str
+    date: str
+    unit: str
+
+    def check(self) -> None:
+        """Raise InputError unless the title is given and the date is a real YYYY-MM-DD."""
+        if not self.title.strip():
+            raise InputError("a session needs a --title")
+        try:
+            dt.date.fromisoformat(self.date)
+        except ValueError:
+            raise InputError(f"--date {self.date!r} is not a date written YYYY-MM-DD") from None
+
+
+@dataclass
+class Result:
+    """The session a recording became, and whether this ingest created it."""
+
+    session: Session
+    created: bool
+
+
+def sha256_of(path: Path) -> str:
+    """The checksum of the original recording, which identifies it across re-ingests."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def make_session_id(details: Details, sha256: str) -> str:
+    """A readable, stable id: date, title words, and a piece of the recording's checksum."""
+    slug = re.sub(r"[^a-z0-9]+", "-", details.title.lower()).strip("-")[:48].strip("-")
+    return "-".join(part for part in (details.date, slug, sha256[:8]) if part)
+
+
+def ingest(
+    archive: Archive,
+    path: Path,
+    details: Details,
+    options: asr.AsrOptions,
+    progress: Progress | None = None,
+    on_commit: Callable[[Transcript], None] | None = None,
+) -> Result:
+    """Turn a recording into an archived session; `on_commit` (the indexer) runs after commit.
+
+    If anything fails, including `on_commit`, the archive is left as it was.
+    """
+    progress = progress or Silent()
+    details.check()
+    media.check_input(path)
+    sha256 = sha256_of(path)
+    existing = archive.find_by_sha256(sha256)
+    if existing:
+        return Result(existing, created=False)
+    info = media.probe(path)
+    with archive.staging() as folder:
+        playable = media.make_playable(path, info, folder, progress)
+        wav = folder / "audio.wav"
+        duration = media.extract_audio(folder / f"media.{playable.extension}", wav,
+                                       info.duration, progress)
+        media.check_complete(path, info, duration)
+        options = dataclasses.replace(options, glossary=options.glossary or archive.glossary())
+        segments = asr.transcribe(wav, options, duration, progress)
+        wav.unlink()
+        session = Session(
+            id=make_session_id(details, sha256), title=details.title.strip(),
+            date=details.date, unit=details.unit.strip(), duration=round(duration, 3),
+            media=f"media.{playable.extension}", media_type=playable.media_type,
+            source=Source(path.name, sha256, path.stat().st_size), model=options.model,
+            ingested_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        )
+        transcript = Transcript(session, segments)
+        archive.commit(folder, session, transcript)
+    if on_commit:
+        try:
+            on_commit(transcript)
+        except BaseException:
+            archive.remove(session.id)
+            raise
+    return Result(session, created=True)

@@ -1,0 +1,1 @@
+"""On the Record: a searchable, citable public archive of recorded bargaining sessions."""

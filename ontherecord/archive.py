@@ -1,0 +1,149 @@
+"""The archive on disk: the system of record, one folder per session.
+
+Layout under the archive root::
+
+    sessions/<id>/session.json     metadata, including the original recording's checksum
+    sessions/<id>/transcript.json  segments, speakers, chapters
+    sessions/<id>/media.<ext>      the web-playable copy of the recording
+    glossary.txt                   optional terms (names, acronyms) to prime the recognizer
+    .staging/                      ingests in progress; never read as sessions
+    .index/                        the search index, derived and rebuildable
+
+Writes go to a temporary path first and are renamed into place, so a reader (or a crash) never
+sees a half-written session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ontherecord.errors import NotFoundError
+from ontherecord.model import Segment, Session, Transcript
+
+ENV_VAR = "ONTHERECORD_ARCHIVE"
+SESSION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
+
+
+def default_root() -> Path:
+    """The archive root from $ONTHERECORD_ARCHIVE, else ./archive."""
+    return Path(os.environ.get(ENV_VAR) or "archive")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write text to a temporary file beside `path`, then rename it over `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON atomically (see write_text_atomic)."""
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+class Archive:
+    """A folder of sessions, addressed by session id."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    @property
+    def sessions_dir(self) -> Path:
+        """Where committed sessions live."""
+        return self.root / "sessions"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the derived search index lives."""
+        return self.root / ".index"
+
+    def session_dir(self, session_id: str) -> Path:
+        """The folder of one session; the id is checked so it cannot point outside the archive."""
+        if not SESSION_ID.match(session_id):
+            raise NotFoundError(f"no session {session_id!r} in the archive")
+        return self.sessions_dir / session_id
+
+    def ids(self) -> list[str]:
+        """Ids of every committed session."""
+        if not self.sessions_dir.is_dir():
+            return []
+        return sorted(
+            p.name for p in self.sessions_dir.iterdir() if (p / "session.json").is_file()
+        )
+
+    def sessions(self) -> list[Session]:
+        """Every session's metadata, newest first."""
+        found = [self.session(i) for i in self.ids()]
+        return sorted(found, key=lambda s: (s.date, s.id), reverse=True)
+
+    def session(self, session_id: str) -> Session:
+        """One session's metadata."""
+        path = self.session_dir(session_id) / "session.json"
+        if not path.is_file():
+            raise NotFoundError(f"no session {session_id!r} in the archive")
+        return Session.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def transcript(self, session_id: str) -> Transcript:
+        """One session with its segments, speakers and chapters."""
+        session = self.session(session_id)
+        body = json.loads((self.session_dir(session_id) / "transcript.json").read_text("utf-8"))
+        segments = [Segment.from_dict(s) for s in body["segments"]]
+        return Transcript(session, segments, body.get("speakers", []), body.get("chapters", []))
+
+    def media_path(self, session: Session) -> Path:
+        """The playable media file of a session."""
+        return self.session_dir(session.id) / session.media
+
+    def find_by_sha256(self, sha256: str) -> Session | None:
+        """The session made from a recording with this checksum, if any."""
+        return next((s for s in self.sessions() if s.source.sha256 == sha256), None)
+
+    def glossary(self) -> list[str]:
+        """Terms listed in glossary.txt, one a line; '#' starts a comment."""
+        path = self.root / "glossary.txt"
+        if not path.is_file():
+            return []
+        lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+        return [line for line in lines if line]
+
+    @contextlib.contextmanager
+    def staging(self) -> Iterator[Path]:
+        """A scratch folder inside the archive, removed when the block ends.
+
+        It sits on the same file system as the sessions so that committing is one rename.
+        """
+        base = self.root / ".staging"
+        base.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(dir=base))
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def commit(self, staged: Path, session: Session, transcript: Transcript) -> None:
+        """Write a session's records into `staged` and move the folder into place at once."""
+        write_json_atomic(staged / "session.json", session.to_dict())
+        body = transcript.to_dict()
+        del body["session"]
+        write_json_atomic(staged / "transcript.json", body)
+        self.sessions_dir.mkdir(parents=True, exist_ok=True)
+        target = self.session_dir(session.id)
+        # os.rename refuses a non-empty target, so a concurrent duplicate cannot be overwritten.
+        os.rename(staged, target)
+
+    def remove(self, session_id: str) -> None:
+        """Delete a session folder (used to undo an ingest whose indexing failed)."""
+        shutil.rmtree(self.session_dir(session_id), ignore_errors=True)

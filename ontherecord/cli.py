@@ -1,0 +1,171 @@
+"""The `ontherecord` command: ingest, search, export, reindex, list and serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ontherecord.archive import Archive, default_root, write_text_atomic
+from ontherecord.errors import InputError, OnTheRecordError
+
+FORMATS = ("json", "vtt", "srt", "txt")
+
+
+def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
+    """Ingest each recording as its own session; print each session's id (or record)."""
+    from index.store import SearchIndex
+    from ingest.asr import AsrOptions
+    from ingest.pipeline import Details, ingest
+    from ontherecord.progress import for_terminal
+
+    options = AsrOptions(model=args.model, language=args.language)
+    index = SearchIndex.of(archive)
+    failed = 0
+    for n, path in enumerate(args.paths, 1):
+        title = args.title if len(args.paths) == 1 else f"{args.title} (part {n} of {len(args.paths)})"
+        try:
+            result = ingest(archive, Path(path), Details(title, args.date, args.unit), options,
+                            for_terminal(args.quiet), on_commit=index.replace_session)
+        except OnTheRecordError as e:
+            print(f"ontherecord: error: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        if not result.created and not args.quiet:
+            print(f"{path}: already in the archive as {result.session.id}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(result.session.to_dict(), ensure_ascii=False))
+        else:
+            print(result.session.id)
+    return 1 if failed else 0
+
+
+def cmd_search(args: argparse.Namespace, archive: Archive) -> int:
+    """Print the hits of a query, one per line, or as JSON."""
+    from index.store import SearchIndex
+    from ontherecord.exports import clock
+
+    page = SearchIndex.of(archive).search(args.query, page=args.page, sort=args.sort)
+    if args.json:
+        print(json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{page.total} results" + (f" (page {page.page} of {page.pages})" if page.pages > 1 else ""))
+    for hit in page.hits:
+        who = f" {hit.speaker}:" if hit.speaker else ""
+        print(f"{hit.session} [{clock(hit.start)[:8]}]{who} {hit.text}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, archive: Archive) -> int:
+    """Write a session's transcript in one format to stdout or a file."""
+    from ontherecord.exports import WRITERS
+
+    text = WRITERS[args.format].render(archive.transcript(args.session))
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.output)
+    if not target.parent.is_dir():
+        raise InputError(f"{target.parent}: no such folder for the output file")
+    write_text_atomic(target, text)
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
+    """Rebuild the search index from the archive alone."""
+    from index.store import SearchIndex
+
+    count = SearchIndex(archive.index_dir).rebuild_from(archive)
+    print(f"indexed {count} segments from {len(archive.ids())} sessions", file=sys.stderr)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, archive: Archive) -> int:
+    """List the archive's sessions, newest first."""
+    from ontherecord.exports import clock
+
+    for s in archive.sessions():
+        print(f"{s.id}\t{s.date}\t{s.unit}\t{clock(s.duration)[:8]}\t{s.title}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, archive: Archive) -> int:
+    """Serve the web app: waitress normally, Flask's reloading server with --debug."""
+    from index.store import SearchIndex
+    from search_app import create_app
+
+    SearchIndex.of(archive)
+    app = create_app({"ARCHIVE": str(archive.root)})
+    print(f"On the Record: serving {archive.root} at http://{args.host}:{args.port}/", file=sys.stderr)
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True)
+    else:
+        import waitress
+
+        waitress.serve(app, host=args.host, port=args.port, threads=8, _quiet=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--archive", type=Path, default=None,
+                        help="archive folder (default: $ONTHERECORD_ARCHIVE or ./archive)")
+    parser = argparse.ArgumentParser(prog="ontherecord", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="transcribe recordings into the archive")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="recording(s): video or audio file")
+    p.add_argument("--title", required=True, help="session title")
+    p.add_argument("--date", required=True, help="session date, YYYY-MM-DD")
+    p.add_argument("--unit", required=True, help='bargaining unit, e.g. "Teachers"')
+    p.add_argument("--model", default="base",
+                   help="Whisper model: base (default), tiny.en, a CTranslate2 folder, or a "
+                        "faster-whisper model name (needs a network)")
+    p.add_argument("--language", default="en", help="spoken language code (default: en)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or notices")
+    p.add_argument("--json", action="store_true", help="print the session record as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", parents=[common], help="search the archive")
+    p.add_argument("query", help='words, "phrases", AND/OR/NOT, prefix*, field:value')
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+    p.add_argument("--json", action="store_true", help="print the result page as JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("export", parents=[common], help="export a session's transcript")
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("reindex", parents=[common], help="rebuild the search index")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("list", parents=[common], help="list sessions, newest first")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("serve", parents=[common], help="serve the web app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--debug", action="store_true", help="Flask's debug server with reloading")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; user errors become one line on stderr and a non-zero exit."""
+    args = build_parser().parse_args(argv)
+    archive = Archive(args.archive or default_root())
+    try:
+        return args.func(args, archive)
+    except OnTheRecordError as e:
+        print(f"ontherecord: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ontherecord: interrupted; the archive is unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

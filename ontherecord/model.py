@@ -1,0 +1,111 @@
+"""The archive's data model: what flows between pipeline stages and what is stored on disk.
+
+Every stage reads and writes these types, never another stage's internals. Times are seconds
+from the start of the session's playable media, so a timestamp is also a seek position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Word:
+    """One recognized word with its time span and the recognizer's confidence."""
+
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass
+class Segment:
+    """A stretch of speech: a sentence or so, by one speaker once diarization has run."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    words: list[Word] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Segment:
+        """Build a segment from its JSON form."""
+        words = [Word(**w) for w in data.get("words", [])]
+        return cls(data["start"], data["end"], data["text"], data.get("speaker"), words)
+
+
+@dataclass
+class Source:
+    """The original recording as it was handed to ingest."""
+
+    filename: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class Session:
+    """A session's metadata: what it is, when it happened, and where its media lives."""
+
+    id: str
+    title: str
+    date: str
+    unit: str
+    duration: float
+    media: str
+    media_type: str
+    source: Source
+    model: str = ""
+    ingested_at: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Session:
+        """Build session metadata from its JSON form."""
+        fields = dict(data)
+        fields["source"] = Source(**fields["source"])
+        return cls(**fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of this metadata."""
+        return asdict(self)
+
+    @property
+    def has_video(self) -> bool:
+        """Whether the playable media is a video (else it is audio only)."""
+        return self.media_type.startswith("video/")
+
+
+@dataclass
+class Transcript:
+    """A session together with everything said in it: the transcript contract."""
+
+    session: Session
+    segments: list[Segment]
+    speakers: list[dict[str, Any]] = field(default_factory=list)
+    chapters: list[dict[str, Any]] = field(default_factory=list)
+
+    def speaker_name(self, speaker_id: str | None) -> str:
+        """The name to show for a speaker id: the staff-given name, else its label, else ''."""
+        for speaker in self.speakers:
+            if speaker.get("id") == speaker_id:
+                return speaker.get("name") or speaker.get("label") or speaker_id or ""
+        return speaker_id or ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON export: public session fields, segments, speakers and chapters."""
+        s = self.session
+        return {
+            "session": {
+                "id": s.id,
+                "title": s.title,
+                "date": s.date,
+                "unit": s.unit,
+                "duration": s.duration,
+            },
+            "segments": [asdict(seg) for seg in self.segments],
+            "speakers": self.speakers,
+            "chapters": self.chapters,
+        }

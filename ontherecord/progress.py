@@ -1,0 +1,66 @@
+"""Progress of long work, reported in audio seconds so every stage reads the same way."""
+
+from __future__ import annotations
+
+import sys
+from typing import Protocol
+
+from tqdm import tqdm
+
+
+class Progress(Protocol):
+    """Where a long-running stage reports how far it has got."""
+
+    def start(self, stage: str, total: float) -> None:
+        """A stage begins; `total` is the audio duration it will cover, in seconds."""
+
+    def advance(self, position: float) -> None:
+        """The stage has reached `position` seconds of audio."""
+
+    def finish(self) -> None:
+        """The current stage is done."""
+
+
+class Silent:
+    """Progress that goes nowhere (for --quiet and for tests)."""
+
+    def start(self, stage: str, total: float) -> None:
+        """Ignore the stage."""
+
+    def advance(self, position: float) -> None:
+        """Ignore the position."""
+
+    def finish(self) -> None:
+        """Nothing to close."""
+
+
+class TerminalBar:
+    """A tqdm bar per stage on stderr, showing the audio position as mm:ss of the total."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def start(self, stage: str, total: float) -> None:
+        """Open a bar for the stage."""
+        self.finish()
+        self.bar = tqdm(total=round(total, 1), desc=f"{stage:<12}", unit="s audio",
+                        file=sys.stderr, dynamic_ncols=True,
+                        bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} s "
+                                   "[{elapsed}<{remaining}]")
+
+    def advance(self, position: float) -> None:
+        """Move the bar to `position`."""
+        if self.bar is not None:
+            self.bar.update(round(min(position, self.bar.total), 1) - self.bar.n)
+
+    def finish(self) -> None:
+        """Fill and close the bar."""
+        if self.bar is not None:
+            self.bar.update(self.bar.total - self.bar.n)
+            self.bar.close()
+            self.bar = None
+
+
+def for_terminal(quiet: bool) -> Progress:
+    """A bar when stderr is a terminal and not --quiet; else silence."""
+    return TerminalBar() if sys.stderr.isatty() and not quiet else Silent()

@@ -1,0 +1,37 @@
+"""The JSON API: search hits and whole sessions, for scripts and newsrooms."""
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from search_app.search import page_number, sort_order
+from search_app.store import archive, search_index
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search():
+    """Hits for ?q= (page ?page=, ?sort=), each with a url that opens the session at its start."""
+    query = request.args.get("q", "")
+    page = search_index().search(query, page_number(), sort_order(),
+                                 current_app.config["PAGE_SIZE"])
+    data = page.to_dict()
+    for hit in data["hits"]:
+        hit["url"] = request.host_url.rstrip("/") + hit["url"]
+    return jsonify(data)
+
+
+@bp.get("/sessions")
+def sessions():
+    """Every session's public fields, newest first, with links to its page and transcript."""
+    return jsonify([
+        {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit, "duration": s.duration,
+         "url": url_for("sessions.show", session_id=s.id, _external=True),
+         "transcript": url_for("api.session", session_id=s.id, _external=True)}
+        for s in archive().sessions()
+    ])
+
+
+@bp.get("/sessions/<session_id>")
+def session(session_id: str):
+    """The session's JSON export."""
+    return jsonify(archive().transcript(session_id).to_dict())

@@ -1,0 +1,45 @@
+"""Search pages: the home page with recent sessions, and paginated results."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from index.store import SORTS
+from ontherecord.errors import InputError
+from search_app.store import archive, search_index
+
+bp = Blueprint("search", __name__)
+
+
+def page_number() -> int:
+    """The ?page= argument as a positive whole number (a bad one is a 400)."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError("page must be a whole number from 1")
+    return int(raw)
+
+
+def sort_order() -> str:
+    """The ?sort= argument, one of SORTS."""
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        raise InputError(f"sort must be one of {', '.join(SORTS)}")
+    return sort
+
+
+@bp.get("/")
+def home():
+    """The search box and the most recent sessions."""
+    return render_template("home.html", sessions=archive().sessions()[:20])
+
+
+@bp.get("/search")
+def results():
+    """One page of hits for ?q=, with the count and links to the other pages."""
+    query = request.args.get("q", "").strip()
+    if not query:
+        return redirect(url_for("search.home"))
+    sort = sort_order()
+    try:
+        page = search_index().search(query, page_number(), sort, current_app.config["PAGE_SIZE"])
+    except InputError as e:
+        return render_template("results.html", query=query, error=str(e), sort=sort), 400
+    return render_template("results.html", query=query, page=page, sort=sort, sorts=SORTS)

@@ -1,0 +1,76 @@
+"""Session pages: the player with its transcript, the media file, and transcript downloads."""
+
+import re
+
+from flask import Blueprint, abort, make_response, render_template, request, send_file
+
+from ontherecord.errors import InputError
+from ontherecord.exports import WRITERS, clock
+from search_app.store import archive
+
+bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+
+HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
+
+
+def short_clock(seconds: float) -> str:
+    """H:MM:SS, or M:SS under an hour, as people read a timestamp."""
+    h, m, s = clock(seconds)[:8].split(":")
+    return f"{int(h)}:{m}:{s}" if int(h) else f"{int(m)}:{s}"
+
+
+def parse_time(raw: str) -> float:
+    """Seconds from ?t= written as 83, 83.5, 1:23, 1:02:03 or 1h2m3s."""
+    raw = raw.strip()
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        pass
+    for pattern in (HMS, UNITS):
+        m = pattern.match(raw)
+        if m and any(m.groups()):
+            h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+            return h * 3600 + mi * 60 + s
+    raise InputError(f"t={raw!r} is not a time: use seconds (83) or h:mm:ss (1:02:03)")
+
+
+@bp.get("/")
+def listing():
+    """Every session, newest first."""
+    return render_template("sessions.html", sessions=archive().sessions())
+
+
+@bp.get("/<session_id>")
+def show(session_id: str):
+    """The player opened at ?t=, the transcript beside it, and the downloads."""
+    transcript = archive().transcript(session_id)
+    start = parse_time(request.args.get("t", "0"))
+    start = min(start, transcript.session.duration)
+    return render_template("session.html", t=transcript, start=start, formats=WRITERS)
+
+
+@bp.get("/<session_id>/media")
+def media(session_id: str):
+    """The playable recording, with byte ranges so the player can seek."""
+    store = archive()
+    session = store.session(session_id)
+    return send_file(store.media_path(session), mimetype=session.media_type, conditional=True,
+                     max_age=3600)
+
+
+@bp.get("/<session_id>/transcript.<fmt>")
+def transcript_file(session_id: str, fmt: str):
+    """The transcript in one export format; ?download=1 saves it as a file."""
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        abort(404)
+    body = writer.render(archive().transcript(session_id))
+    response = make_response(body)
+    response.mimetype = writer.mimetype
+    response.charset = "utf-8"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{session_id}.{writer.extension}"'
+        )
+    return response

@@ -1,0 +1,61 @@
+// Keeps the player and the transcript in step: ?t= opens the recording at a moment, clicking a
+// line seeks there, and the line being spoken is highlighted as the recording plays.
+(function () {
+  "use strict";
+  const player = document.getElementById("player");
+  const list = document.getElementById("transcript");
+  if (!player || !list) return;
+  const lines = Array.from(list.querySelectorAll("li[data-start]"));
+  const starts = lines.map((li) => parseFloat(li.dataset.start));
+  const ends = lines.map((li) => parseFloat(li.dataset.end));
+  const start = parseFloat(player.dataset.start || "0");
+  let current = -1;
+
+  // The last line that has started by time t, if t is still inside it.
+  function lineAt(t) {
+    let lo = 0, hi = starts.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= t + 0.05) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found >= 0 && t <= ends[found] + 0.5 ? found : -1;
+  }
+
+  function highlight(scrollBlock) {
+    const i = lineAt(player.currentTime);
+    if (i === current) return;
+    if (current >= 0) {
+      lines[current].classList.remove("current");
+      lines[current].removeAttribute("aria-current");
+    }
+    current = i;
+    if (i >= 0) {
+      lines[i].classList.add("current");
+      lines[i].setAttribute("aria-current", "true");
+      lines[i].scrollIntoView({ block: scrollBlock || "nearest" });
+    }
+  }
+
+  // The #t= media fragment usually opens at the moment already; this covers players that ignore it.
+  function openAtStart() {
+    if (start > 0 && Math.abs(player.currentTime - start) > 0.25) player.currentTime = start;
+    highlight("center");
+  }
+  if (player.readyState >= 1) openAtStart();
+  else player.addEventListener("loadedmetadata", openAtStart, { once: true });
+
+  player.addEventListener("timeupdate", () => highlight());
+  player.addEventListener("seeked", () => highlight());
+
+  list.addEventListener("click", (event) => {
+    const li = event.target.closest("li[data-start]");
+    // Leave new-tab clicks and text selection (people copy quotes) to the browser.
+    if (!li || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (String(window.getSelection()).length > 0) return;
+    event.preventDefault();
+    const t = parseFloat(li.dataset.start);
+    player.currentTime = t;
+    history.replaceState(null, "", "?t=" + t.toFixed(1));
+    player.play().catch(() => {});
+  });
+})();

@@ -1,0 +1,181 @@
+"""Shared fixtures: the bundled example ingested once with the real tiny.en model, the app over
+that archive, recordings in every container a district might hand us, and a live server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from index.store import SearchIndex
+from ingest.asr import AsrOptions
+from ingest.media import ffmpeg_binary
+from ingest.pipeline import Details, ingest
+from ontherecord.archive import Archive
+from search_app import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "bargaining-session.ogg"
+REFERENCE = json.loads((ROOT / "examples" / "bargaining-session.json").read_text("utf-8"))
+SHARED = ROOT.parent / "shared" / "data"
+# tiny.en keeps the suite fast; the default (base) is exercised by the benchmarks.
+TEST_MODEL = "tiny.en"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def example_details() -> Details:
+    """The metadata the example session is ingested with."""
+    return Details(REFERENCE["title"], REFERENCE["date"], REFERENCE["unit"])
+
+
+def ingest_into(archive: Archive, path: Path, details: Details | None = None):
+    """Ingest one recording with the test model, indexing it as the CLI does."""
+    index = SearchIndex(archive.index_dir)
+    return ingest(archive, path, details or example_details(), AsrOptions(model=TEST_MODEL),
+                  on_commit=index.replace_session)
+
+
+def snapshot(root: Path) -> dict[str, int]:
+    """Every file under a folder with its size: to show that a failed command changed nothing."""
+    return {str(p.relative_to(root)): p.stat().st_size for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def reference() -> dict:
+    """The example session's script: speakers and utterances with their true times."""
+    return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def example_archive(tmp_path_factory) -> Archive:
+    """An archive holding the example session (read-only: copy it to change it)."""
+    archive = Archive(tmp_path_factory.mktemp("example-archive"))
+    ingest_into(archive, EXAMPLE)
+    return archive
+
+
+@pytest.fixture(scope="session")
+def example_id(example_archive: Archive) -> str:
+    """The example session's id."""
+    return example_archive.ids()[0]
+
+
+@pytest.fixture
+def archive_copy(example_archive: Archive, tmp_path: Path) -> Archive:
+    """A private copy of the example archive that a test may change."""
+    shutil.copytree(example_archive.root, tmp_path / "archive")
+    return Archive(tmp_path / "archive")
+
+
+@pytest.fixture
+def app(example_archive: Archive):
+    """The web app over the example archive."""
+    return create_app({"ARCHIVE": str(example_archive.root), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def cli():
+    """Run the real `ontherecord` command; returns the CompletedProcess."""
+
+    def run(*args: str, archive: Path | None = None) -> subprocess.CompletedProcess:
+        env = dict(os.environ)
+        if archive is not None:
+            env["ONTHERECORD_ARCHIVE"] = str(archive)
+        return subprocess.run([sys.executable, "-m", "ontherecord", *args], capture_output=True,
+                              text=True, env=env, cwd=ROOT, timeout=600)
+
+    return run
+
+
+def ffmpeg(*args: str) -> None:
+    """Run ffmpeg quietly, failing the test setup if it fails."""
+    subprocess.run([ffmpeg_binary(), "-v", "error", "-y", *args], check=True)
+
+
+# (file name, ffmpeg output options, with a picture?) for each container we accept.
+CONTAINERS = {
+    "mp4": ("clip.mp4", ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"], True),
+    "mkv": ("clip.mkv", ["-c:v", "mpeg4", "-c:a", "libopus"], True),
+    "webm": ("clip.webm", ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-c:a", "libopus"], True),
+    "mov": ("clip.mov", ["-c:v", "mjpeg", "-c:a", "pcm_s16le"], True),
+    "mp3": ("clip.mp3", ["-c:a", "libmp3lame"], False),
+    "m4a": ("clip.m4a", ["-c:a", "aac"], False),
+    "wav": ("clip.wav", ["-c:a", "pcm_s16le"], False),
+    "flac": ("clip.flac", ["-c:a", "flac"], False),
+    "ogg": ("clip.ogg", ["-c:a", "libopus"], False),
+    "opus": ("clip.opus", ["-c:a", "libopus"], False),
+}
+CLIP_SECONDS = 12
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory) -> dict[str, Path]:
+    """The example's first seconds in every accepted container (video ones with a test card)."""
+    folder = tmp_path_factory.mktemp("clips")
+    made = {}
+    for kind, (name, options, video) in CONTAINERS.items():
+        picture = ["-f", "lavfi", "-i", f"testsrc=size=320x240:rate=10:duration={CLIP_SECONDS}"]
+        inputs = ["-t", str(CLIP_SECONDS), "-i", str(EXAMPLE), *(picture if video else [])]
+        maps = ["-map", "0:a", "-map", "1:v"] if video else []
+        ffmpeg(*inputs, *maps, *options, "-shortest", str(folder / name))
+        made[kind] = folder / name
+    return made
+
+
+@pytest.fixture(scope="session")
+def live_server(example_archive: Archive):
+    """The app served over real HTTP by waitress on a free loopback port."""
+    from waitress.server import create_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = create_server(create_app({"ARCHIVE": str(example_archive.root)}),
+                           host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (skipped where it is not installed,
+    unless ONTHERECORD_REQUIRE_BROWSER is set, as CI sets it)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("ONTHERECORD_REQUIRE_BROWSER"):
+            pytest.fail("/usr/bin/chromium is required (apt-get install chromium)")
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--autoplay-policy=no-user-gesture-required"],
+        )
+        yield browser
+        browser.close()
+
+
+def needs_shared(*parts: str) -> Path:
+    """A file from ../shared/data, or skip the test when the shared data is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    return path
