@@ -13,7 +13,8 @@ with espeak-ng, its leading/trailing silence is measured from the samples
 and trimmed, and the turns are joined with fixed pauses.  Timings in the
 JSON are computed from sample counts of the joined WAV, so ``start`` is the
 first audible sample of a turn and ``end`` the last one.  Running the
-script again produces an identical JSON file.
+script again produces an identical JSON file (and, with the same ffmpeg and
+libopus build, a byte-identical .ogg).
 
 Everything spoken is fictional; the names are made up.
 """
@@ -35,6 +36,9 @@ OUT_JSON = HERE / "bargaining-session.json"
 
 RATE = 22050  # espeak-ng native output rate
 SPEED_WPM = 155
+# Extra gap between words, in units of 10 ms (espeak-ng -g).  A small gap
+# makes the synthetic speech much easier for Whisper to segment.
+WORD_GAP = 2
 LEAD_IN_S = 0.50  # silence before the first turn
 TAIL_S = 0.80  # silence after the last turn
 # Pauses between turns, cycled deterministically (seconds).
@@ -67,7 +71,7 @@ SPEAKERS = [
         "id": "esp",
         "name": "Rosa Delgado",
         "role": "Education support professionals (ESP) representative, teachers' union",
-        "voice": "en-us+f4 -p 55",
+        "voice": "en-gb+f2 -p 50",
     },
 ]
 
@@ -75,60 +79,56 @@ SPEAKERS = [
 DIALOGUE = [
     ("mediator", "Good afternoon, everyone. This is the fourth bargaining session "
                  "between the district and the teachers. We will start with class "
-                 "size and then move to salary."),
-    ("district", "Thank you. The district has reviewed the union proposal on class "
-                 "size. We can agree to limits in kindergarten through third grade, "
-                 "but not in high school."),
-    ("union", "Class size caps matter most in the upper grades too. Some of our high "
-              "school teachers have thirty eight students in one room."),
-    ("district", "We understand that. The problem is the budget. Every new limit means "
-                 "hiring more teachers, and we do not have that money next year."),
-    ("union", "Then we can phase it in. We propose twenty six students in elementary "
+                 "size."),
+    ("district", "Thank you. We have looked at the union proposal. We are willing to "
+                 "accept limits in kindergarten through third grade, but not in high "
+                 "school."),
+    ("union", "Class size caps are needed in high school too. Many high school "
+              "teachers have thirty eight students in one room."),
+    ("district", "We understand. The problem is the budget. Every new limit means "
+                 "hiring more teachers, and we do not have that money."),
+    ("union", "We can do it slowly. We propose twenty six students in elementary "
               "and thirty two in high school over two years."),
-    ("mediator", "That sounds like a possible path. Can the district respond to a two "
-                 "year phase in?"),
-    ("district", "We will take that back to our team and respond in writing by Friday."),
+    ("mediator", "Can the district respond to a two year plan?"),
+    ("district", "We will take that back to our team and answer on Friday."),
     ("mediator", "Good. Let us move on to support for students."),
     ("esp", "Mental health staffing is the issue our members hear about every day. "
             "Students are waiting for weeks to see a counselor or a social worker."),
     ("union", "We are asking for one social worker and one counselor in every school "
               "building."),
-    ("district", "The district wants more help for students too. We can offer twelve "
-                 "new positions paid for by the state grant."),
-    ("esp", "Twelve positions will not cover sixty schools. And the grant ends in two "
-            "years, so those jobs are not secure."),
-    ("mediator", "Let me suggest that both sides write down what a full plan would "
-                 "cost. We can compare the numbers at the next session."),
-    ("district", "That is fair. Our finance office can prepare those numbers."),
+    ("district", "We want more help for students too. We can offer twelve new "
+                 "positions, paid with one time state money."),
+    ("esp", "Twelve positions will not cover sixty schools. And that money ends in two "
+            "years, so these jobs are not secure."),
+    ("mediator", "Let me suggest that both sides put in writing what a full plan would "
+                 "cost."),
     ("mediator", "Now let us turn to salary."),
     ("district", "The district is offering two point five percent in the first year and "
                  "two percent in the second year, plus the regular step increase."),
     ("union", "Two point five percent does not keep up with inflation. Our proposal is "
               "five percent each year."),
-    ("district", "That would cost more than forty million dollars. We cannot do that "
-                 "without cutting programs."),
-    ("union", "The step increase is already owed to teachers for their years of "
-              "service. It should not be counted as a raise."),
-    ("mediator", "I hear a gap of about two and a half points. Let us hold that and "
-                 "talk about pay for support staff."),
+    ("district", "Five percent each year would cost more than forty million dollars."),
+    ("union", "The step increase was already earned by teachers. It should not be "
+              "counted as a raise."),
+    ("mediator", "So we are still two and a half percent apart. Let us turn to pay "
+                 "for support staff."),
     ("esp", "Education support professionals are the lowest paid workers in the "
-            "district. Many of our members work two jobs to pay the rent."),
-    ("esp", "We are asking for a starting wage of twenty five dollars an hour for "
-            "every support professional."),
-    ("district", "The district can move the starting wage to twenty two dollars an "
-                 "hour this year."),
-    ("esp", "That is a step, but it is not a living wage. We will keep pushing on "
-            "this."),
+            "district. Our members often work a second job to pay the rent."),
+    ("esp", "We are asking that every support professional earn at least twenty five "
+            "dollars per hour."),
+    ("district", "The district can raise the base wage to twenty two dollars per hour "
+                 "this year."),
+    ("esp", "That is a step, but it is not a living wage."),
     ("district", "The memorandum of understanding from last spring will expire in "
                  "June. We propose to extend it for one more year."),
-    ("union", "We can agree to extend it, as long as teachers keep their planning "
-              "time every week."),
-    ("mediator", "Under the state labor relations law, both sides must keep bargaining "
-                 "in good faith until there is an agreement."),
+    ("union", "We are willing to extend it, as long as teachers keep their planning "
+              "time."),
+    ("mediator", "Under state labor relations law, both sides must keep bargaining "
+                 "in good faith."),
     ("union", "We want to be clear. Our members have voted to authorize a strike if "
               "we cannot reach a fair contract."),
     ("district", "The district wants a settlement without a strike. We will bring a "
-                 "new salary offer to the next session."),
+                 "new offer on salary next week."),
     ("mediator", "Negotiations will continue next Wednesday at four o'clock. Thank you "
                  "all. This session is adjourned."),
 ]
@@ -136,7 +136,8 @@ DIALOGUE = [
 
 def synth(text: str, voice: str, path: Path) -> array.array:
     """Render ``text`` with espeak-ng and return the int16 samples."""
-    cmd = ["espeak-ng", "-s", str(SPEED_WPM), "-v", *voice.split(), "-w", str(path), text]
+    cmd = ["espeak-ng", "-s", str(SPEED_WPM), "-g", str(WORD_GAP),
+           "-v", *voice.split(), "-w", str(path), text]
     subprocess.run(cmd, check=True)
     with wave.open(str(path), "rb") as w:
         if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, RATE):

@@ -37,6 +37,11 @@ def check_query(text: str) -> None:
         raise InputError("query has unbalanced parentheses")
     if bare.count("[") != bare.count("]") or bare.count("{") != bare.count("}"):
         raise InputError("query has an unclosed range: write field:[low TO high]")
+    # Phrases blanked but for their opening quote, so that -"a phrase" is caught too.
+    marked = re.sub(r'"[^"]*"', lambda m: '"' + " " * (len(m.group()) - 1), text)
+    if re.search(r'(?:^|[\s(])-[\w"(]', marked):
+        # Whoosh reads "-word" as the word itself, the opposite of what was meant.
+        raise InputError("'-' does not leave words out: write NOT before the word instead")
     for name in FIELD.findall(bare):
         if name not in FIELDS:
             raise InputError(f"unknown field {name!r} in query; fields are {', '.join(FIELDS)}")
@@ -51,7 +56,12 @@ def parse_query(text: str) -> Query:
     if not text:
         raise InputError("empty query: type some words to search for")
     check_query(text)
-    query = QueryParser("text", SCHEMA).parse(text)
+    try:
+        query = QueryParser("text", SCHEMA).parse(text)
+    except Exception:
+        # Whoosh's parser trips over some operator runs ("NOT AND x", "x ANDNOT ANDNOT y").
+        raise InputError("query could not be read: put a word or phrase on both sides of "
+                         "AND, OR and NOT") from None
     if isinstance(query, type(NullQuery)):
         raise InputError(f"nothing to search for in {text!r}")
     return query

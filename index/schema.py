@@ -1,7 +1,7 @@
 """What the index stores: one document per transcript segment."""
 
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 # No stop list and single letters kept: reporters search exact quotes such as "we will not",
 # and a phrase query can only match words that were indexed.
@@ -20,5 +20,8 @@ SCHEMA = Schema(
     start=NUMERIC(float, stored=True),
     end=NUMERIC(float, stored=True),
     text=TEXT(analyzer=SPEECH, stored=True, phrase=True),
+    # (character offset in text, start time) of each word, so a hit can point at the moment
+    # the matched words were said rather than at the start of a long segment.
+    words=STORED,
 )
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import escape
 from whoosh import index as whoosh_index
 from whoosh.highlight import WholeFragmenter
-
-from markupsafe import escape
+from whoosh.sorting import FieldFacet, MultiFacet
 
 from index.highlight import MarkFormatter
 from index.query import parse_query
-from index.schema import SCHEMA
+from index.schema import SCHEMA, SPEECH
 from ontherecord.archive import Archive
-from ontherecord.model import Transcript
+from ontherecord.model import Segment, Transcript
 
 PAGE_SIZE = 20
 SORTS = ("relevance", "newest", "oldest")
@@ -39,18 +40,24 @@ class Hit:
     text: str
     snippet: str
     score: float
+    # `start` is when the first matched word was said; the segment may begin earlier.
+    segment_start: float = 0.0
 
     @property
     def url(self) -> str:
-        """The session page opened at the start of this segment."""
-        return f"/sessions/{self.session}?t={self.start:.1f}"
+        """The session page opened at the start of this segment.
+
+        The time is rounded down, so the link never starts after the first word.
+        """
+        return f"/sessions/{self.session}?t={math.floor(self.start * 10) / 10:.1f}"
 
     def to_dict(self) -> dict:
         """The JSON form of a hit, as the API and `search --json` give it."""
         return {
             "session": self.session, "title": self.title, "date": self.date,
             "unit": self.unit, "speaker": self.speaker, "start": self.start,
-            "end": self.end, "text": self.text, "snippet": self.snippet,
+            "end": self.end, "segment_start": self.segment_start, "text": self.text,
+            "snippet": self.snippet,
             "score": self.score, "url": self.url,
         }
 
@@ -74,6 +81,17 @@ class SearchPage:
         }
 
 
+def word_offsets(segment: Segment) -> list[tuple[int, float]]:
+    """(offset of the word in the segment's text, its start time) for every word found there."""
+    text, offsets, position = segment.text.strip(), [], 0
+    for word in segment.words:
+        at = text.find(word.word.strip(), position)
+        if at >= 0:
+            offsets.append((at, word.start))
+            position = at + len(word.word.strip())
+    return offsets
+
+
 def documents(transcript: Transcript) -> Iterable[dict]:
     """The index documents of a session, one per segment."""
     s = transcript.session
@@ -82,7 +100,19 @@ def documents(transcript: Transcript) -> Iterable[dict]:
             "id": f"{s.id}/{n}", "session": s.id, "title": s.title, "date": s.date,
             "unit": s.unit, "speaker": transcript.speaker_name(seg.speaker),
             "start": seg.start, "end": seg.end, "text": seg.text.strip(),
+            "words": word_offsets(seg),
         }
+
+
+def first_match_time(hit) -> float | None:
+    """When the first word of the segment that matched the query was said, if known."""
+    matched = {term for field, term in hit.matched_terms() if field == "text"}
+    offsets = hit.get("words") or []
+    for token in SPEECH(hit["text"], chars=True):
+        if token.text.encode("utf-8") in matched:
+            said = [start for at, start in offsets if at <= token.startchar]
+            return said[-1] if said else None
+    return None
 
 
 class SearchIndex:
@@ -158,10 +188,14 @@ class SearchIndex:
         """Run a query (see index.query for its syntax) and return one page of hits."""
         query = parse_query(text)
         with self._open().searcher() as searcher:
-            sortedby = {"newest": ["date", "start"], "oldest": ["date", "start"]}.get(sort)
+            sortedby = {
+                # Newest sessions first, but each session's hits still in the order spoken.
+                "newest": MultiFacet([FieldFacet("date", reverse=True), FieldFacet("start")]),
+                "oldest": MultiFacet([FieldFacet("date"), FieldFacet("start")]),
+            }.get(sort)
             results = searcher.search_page(
                 query, max(page, 1), pagelen=page_size, sortedby=sortedby,
-                reverse=sort == "newest", terms=True,
+                terms=True,
             )
             results.results.fragmenter = WholeFragmenter()
             results.results.formatter = MarkFormatter()
@@ -174,5 +208,9 @@ class SearchIndex:
         """Turn a Whoosh hit into our Hit, with an escaped, highlighted snippet."""
         # A hit found only through a filter (speaker:, date:…) has no words to mark.
         snippet = hit.highlights("text") or str(escape(hit["text"]))
+        # A sorted search gives each hit its sort key (a tuple) in place of a relevance score.
+        score = round(hit.score, 3) if isinstance(hit.score, (int, float)) else 0.0
+        moment = first_match_time(hit)
         return Hit(hit["session"], hit["title"], hit["date"], hit["unit"], hit["speaker"],
-                   hit["start"], hit["end"], hit["text"], snippet, round(hit.score or 0.0, 3))
+                   hit["start"] if moment is None else moment, hit["end"], hit["text"],
+                   snippet, score, segment_start=hit["start"])

@@ -46,7 +46,9 @@ def _round(x: float) -> float:
     return round(float(x), 3)
 
 
-def transcribe(wav: Path, options: AsrOptions, duration: float, progress: Progress) -> list[Segment]:
+def transcribe(
+    wav: Path, options: AsrOptions, duration: float, progress: Progress
+) -> list[Segment]:
     """Transcribe a 16 kHz WAV file into segments with word timestamps."""
     model = load_model(options.model, options.compute_type, options.cpu_threads)
     pieces, _info = model.transcribe(

@@ -65,11 +65,44 @@ def probe(path: Path) -> MediaInfo:
     except ffmpeg.Error as e:
         err = e.stderr
         if b"Stream #" not in err:
-            raise InputError(f"{path.name}: not a readable recording ({_last_error_line(err)})")
+            reason = _last_error_line(err)
+            raise InputError(f"{path.name}: not a readable recording ({reason})") from None
     info = _parse_probe(err)
     if not info.audio_codec:
         raise InputError(f"{path.name}: the recording has no audio track")
+    stated = _wav_stated_duration(path)
+    if stated and (info.duration is None or stated > info.duration):
+        info.duration = stated
     return info
+
+
+def _wav_stated_duration(path: Path) -> float | None:
+    """The length a RIFF/WAVE header claims, if it gives one.
+
+    ffmpeg caps a WAV's length at what the file holds, which would hide a cut-off recording
+    from check_complete; the header's data size still tells how long the recording was.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            byte_rate = 0
+            while len(chunk := f.read(8)) == 8:
+                name, size = chunk[:4], int.from_bytes(chunk[4:], "little")
+                if name == b"data":
+                    # 0 and ~4 GiB are placeholders written when the length was not known.
+                    if not byte_rate or size == 0 or size >= 0x7FFFF000:
+                        return None
+                    return size / byte_rate
+                if name == b"fmt ":
+                    body = f.read(size + (size & 1))
+                    byte_rate = int.from_bytes(body[8:12], "little") if len(body) >= 12 else 0
+                else:
+                    f.seek(size + (size & 1), 1)
+    except OSError:
+        return None
+    return None
 
 
 def _parse_probe(stderr: bytes) -> MediaInfo:
@@ -116,9 +149,15 @@ def _run(stream, duration: float | None, stage: str, progress: Progress) -> None
         cmd=ffmpeg_binary(), pipe_stdout=True, pipe_stderr=True
     )
     progress.start(stage, duration or 0.0)
-    for line in process.stdout:
-        if line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
-            progress.advance(int(line[12:]) / 1e6)
+    try:
+        for line in process.stdout:
+            if line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
+                progress.advance(int(line[12:]) / 1e6)
+    except BaseException:
+        # Interrupted (Ctrl-C, or the caller gave up): don't leave ffmpeg writing on its own.
+        process.kill()
+        process.wait()
+        raise
     stderr = process.stderr.read()
     if process.wait() != 0:
         raise InputError(f"ffmpeg could not convert the recording ({_last_error_line(stderr)})")
@@ -131,7 +170,7 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
     if choice.copy:
         target = folder / f"media.{choice.extension}"
         try:
-            _run(_output(source, target, c="copy"), info.duration, "media", progress)
+            _run(_output(source, target, c="copy"), info.duration, "converting", progress)
             return choice
         except InputError:
             # Some streams will not remux cleanly; a transcode always gives a playable copy.
@@ -143,7 +182,7 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
                       pix_fmt="yuv420p", acodec="aac", audio_bitrate="128k")
     else:
         out = _output(source, target, vn=None, acodec="aac", audio_bitrate="128k")
-    _run(out, info.duration, "media", progress)
+    _run(out, info.duration, "converting", progress)
     return choice
 
 
@@ -167,7 +206,7 @@ def extract_audio(media: Path, wav: Path, duration: float | None, progress: Prog
         str(wav), vn=None, ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav",
         af="aresample=async=1:first_pts=0",
     )
-    _run(out.overwrite_output(), duration, "audio", progress)
+    _run(out.overwrite_output(), duration, "extracting", progress)
     with wave.open(str(wav)) as w:
         return w.getnframes() / w.getframerate()
 

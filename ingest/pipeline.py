@@ -92,7 +92,7 @@ def ingest(
             date=details.date, unit=details.unit.strip(), duration=round(duration, 3),
             media=f"media.{playable.extension}", media_type=playable.media_type,
             source=Source(path.name, sha256, path.stat().st_size), model=options.model,
-            ingested_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
         transcript = Transcript(session, segments)
         archive.commit(folder, session, transcript)

@@ -24,11 +24,13 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     index = SearchIndex.of(archive)
     failed = 0
     for n, path in enumerate(args.paths, 1):
-        title = args.title if len(args.paths) == 1 else f"{args.title} (part {n} of {len(args.paths)})"
+        title = args.title
+        if len(args.paths) > 1:
+            title = f"{args.title} (part {n} of {len(args.paths)})"
         try:
             result = ingest(archive, Path(path), Details(title, args.date, args.unit), options,
                             for_terminal(args.quiet), on_commit=index.replace_session)
-        except OnTheRecordError as e:
+        except (OnTheRecordError, OSError) as e:
             print(f"ontherecord: error: {e}", file=sys.stderr)
             failed += 1
             continue
@@ -50,7 +52,8 @@ def cmd_search(args: argparse.Namespace, archive: Archive) -> int:
     if args.json:
         print(json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    print(f"{page.total} results" + (f" (page {page.page} of {page.pages})" if page.pages > 1 else ""))
+    pages = f" (page {page.page} of {page.pages})" if page.pages > 1 else ""
+    print(f"{page.total} results{pages}")
     for hit in page.hits:
         who = f" {hit.speaker}:" if hit.speaker else ""
         print(f"{hit.session} [{clock(hit.start)[:8]}]{who} {hit.text}")
@@ -97,7 +100,8 @@ def cmd_serve(args: argparse.Namespace, archive: Archive) -> int:
 
     SearchIndex.of(archive)
     app = create_app({"ARCHIVE": str(archive.root)})
-    print(f"On the Record: serving {archive.root} at http://{args.host}:{args.port}/", file=sys.stderr)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"On the Record: serving {archive.root} at {url}", file=sys.stderr)
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True)
     else:
@@ -107,12 +111,20 @@ def cmd_serve(args: argparse.Namespace, archive: Archive) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error of the command."""
+
+    def error(self, message: str):
+        """Exit 2 with one line naming the problem and where to find help."""
+        self.exit(2, f"ontherecord: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--archive", type=Path, default=None,
                         help="archive folder (default: $ONTHERECORD_ARCHIVE or ./archive)")
-    parser = argparse.ArgumentParser(prog="ontherecord", description=__doc__)
+    parser = Parser(prog="ontherecord", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", parents=[common], help="transcribe recordings into the archive")
@@ -160,8 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     archive = Archive(args.archive or default_root())
     try:
+        if args.func is not cmd_ingest and not archive.root.is_dir():
+            raise InputError(f"no archive at {archive.root}: ingest a recording first, "
+                             "or name the archive with --archive")
         return args.func(args, archive)
-    except OnTheRecordError as e:
+    except (OnTheRecordError, OSError) as e:
+        # OSError: the disk is full, a folder is not writable… the user's to fix, not a bug.
         print(f"ontherecord: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -121,4 +121,6 @@ class TxtWriter(Writer):
         return "\n".join(lines) + "\n"
 
 
-WRITERS: dict[str, Writer] = {w.name: w for w in (JsonWriter(), VttWriter(), SrtWriter(), TxtWriter())}
+WRITERS: dict[str, Writer] = {
+    w.name: w for w in (JsonWriter(), VttWriter(), SrtWriter(), TxtWriter())
+}

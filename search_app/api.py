@@ -16,7 +16,8 @@ def search():
                                  current_app.config["PAGE_SIZE"])
     data = page.to_dict()
     for hit in data["hits"]:
-        hit["url"] = request.host_url.rstrip("/") + hit["url"]
+        # url_root keeps the prefix the app is mounted under (SCRIPT_NAME), as url_for does.
+        hit["url"] = request.url_root.rstrip("/") + hit["url"]
     return jsonify(data)
 
 

@@ -1,5 +1,6 @@
 """Session pages: the player with its transcript, the media file, and transcript downloads."""
 
+import math
 import re
 
 from flask import Blueprint, abort, make_response, render_template, request, send_file
@@ -24,9 +25,13 @@ def parse_time(raw: str) -> float:
     """Seconds from ?t= written as 83, 83.5, 1:23, 1:02:03 or 1h2m3s."""
     raw = raw.strip()
     try:
-        return max(float(raw), 0.0)
+        seconds = float(raw)
     except ValueError:
         pass
+    else:
+        # float() also reads "nan" and "inf", which are no moment in a recording.
+        if math.isfinite(seconds):
+            return max(seconds, 0.0)
     for pattern in (HMS, UNITS):
         m = pattern.match(raw)
         if m and any(m.groups()):
@@ -67,8 +72,8 @@ def transcript_file(session_id: str, fmt: str):
         abort(404)
     body = writer.render(archive().transcript(session_id))
     response = make_response(body)
-    response.mimetype = writer.mimetype
-    response.charset = "utf-8"
+    # Werkzeug 3 has no response.charset; name the encoding in the header for every format.
+    response.content_type = f"{writer.mimetype}; charset=utf-8"
     if request.args.get("download"):
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{session_id}.{writer.extension}"'

@@ -1,0 +1,265 @@
+"""The `ontherecord` command, run for real in a subprocess.
+
+Bad input of every kind is one line on stderr, a non-zero exit and an archive left byte for byte
+as it was; ingest, export, list, search and reindex do what they say.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import srt
+import webvtt
+from conftest import EXAMPLE, REFERENCE, TEST_MODEL, snapshot
+from test_media import make_truncated_mp4, make_truncated_wav, make_video_only
+
+from index.store import SearchIndex
+from ontherecord.archive import Archive
+from ontherecord.exports import WRITERS, clock
+from ontherecord.model import Session
+
+CLASS_SIZE = "Class size caps are needed"
+CLASS_SIZE_AT = next(u["start"] for u in REFERENCE["utterances"]
+                     if u["text"].startswith(CLASS_SIZE))
+
+
+def ingest_args(*paths: Path | str, extra: tuple[str, ...] = (), model: str = TEST_MODEL
+                ) -> list[str]:
+    return ["ingest", *map(str, paths), "--title", "Bargaining session", "--date", "2026-10-14",
+            "--unit", "Teachers", "--model", model, *extra]
+
+
+def assert_one_error_line(result, expected: str) -> None:
+    assert result.returncode != 0, result
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ontherecord: error:"), lines[0]
+    assert expected in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory) -> dict[str, Path]:
+    """Recordings that cannot be ingested, and a model folder that is not one."""
+    folder = tmp_path_factory.mktemp("bad-input")
+    empty = folder / "empty.mp4"
+    empty.touch()
+    text = folder / "minutes.mp4"
+    text.write_text("Minutes of the bargaining session, typed up afterwards.\n" * 40)
+    no_model = folder / "not-a-model"
+    no_model.mkdir()
+    (no_model / "config.json").write_text("{}")
+    return {
+        "missing": folder / "no-such-recording.mp4",
+        "empty": empty,
+        "text": text,
+        "truncated-mp4": make_truncated_mp4(folder),
+        "truncated-wav": make_truncated_wav(folder),
+        "no-audio": make_video_only(folder),
+        "no-model": no_model,
+        "missing-folder": folder / "no-such-folder" / "out.vtt",
+    }
+
+
+# (case, arguments from (bad files, clips, session id), what the error line must say)
+BAD_INPUT = [
+    ("missing-file", lambda f, c, s: ingest_args(f["missing"]), "no such file"),
+    ("empty-file", lambda f, c, s: ingest_args(f["empty"]), "empty file"),
+    ("text-named-mp4", lambda f, c, s: ingest_args(f["text"]), "not a readable recording"),
+    ("truncated-mp4", lambda f, c, s: ingest_args(f["truncated-mp4"]), "truncated"),
+    ("truncated-wav", lambda f, c, s: ingest_args(f["truncated-wav"]), "truncated"),
+    ("no-audio-track", lambda f, c, s: ingest_args(f["no-audio"]), "no audio track"),
+    ("bad-date", lambda f, c, s: [*ingest_args(c["wav"])[:-2], "--date", "2026-02-30"],
+     "--date"),
+    ("model-folder-without-model-bin",
+     lambda f, c, s: ingest_args(c["wav"], model=str(f["no-model"])), "no model.bin"),
+    ("export-unknown-session", lambda f, c, s: ["export", "2026-01-01-no-such-session"],
+     "no session"),
+    ("export-into-missing-folder",
+     lambda f, c, s: ["export", s, "--format", "vtt", "-o", str(f["missing-folder"])],
+     "no such folder"),
+    ("search-unclosed-quote", lambda f, c, s: ["search", '"unclosed'], "unclosed quote"),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), [case[1:] for case in BAD_INPUT],
+                         ids=[case[0] for case in BAD_INPUT])
+def test_bad_input_is_one_line_and_changes_nothing(cli, archive_copy, example_id, bad_files,
+                                                    clips, args, expected):
+    before = snapshot(archive_copy.root)
+    assert any(name.startswith(".index") for name in before)  # the index is in the snapshot
+    result = cli(*args(bad_files, clips, example_id), archive=archive_copy.root)
+    assert_one_error_line(result, expected)
+    assert result.stdout == ""
+    assert snapshot(archive_copy.root) == before
+    assert not bad_files["missing-folder"].parent.exists()
+    staging = archive_copy.root / ".staging"
+    assert not staging.exists() or list(staging.iterdir()) == []
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+def test_reingest_under_another_name_and_title_gives_the_same_id(cli, archive_copy, example_id,
+                                                                 tmp_path):
+    renamed = tmp_path / "district upload (1).ogg"
+    shutil.copy(EXAMPLE, renamed)
+    before = snapshot(archive_copy.root)
+    result = cli("ingest", str(renamed), "--title", "Something else", "--date", "2025-01-02",
+                 "--unit", "ESP", "--model", TEST_MODEL, archive=archive_copy.root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == example_id
+    assert "already in the archive" in result.stderr
+    assert archive_copy.ids() == [example_id]
+    assert snapshot(archive_copy.root) == before
+
+    result = cli("ingest", str(renamed), "--title", "Again", "--date", "2025-01-02",
+                 "--unit", "ESP", "--model", TEST_MODEL, "--json", "--quiet",
+                 archive=archive_copy.root)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    record = json.loads(result.stdout.splitlines()[-1])
+    assert record == archive_copy.session(example_id).to_dict()
+    assert snapshot(archive_copy.root) == before
+
+
+def test_ingest_prints_the_new_session_id(cli, clips, tmp_path):
+    root = tmp_path / "archive"
+    result = cli(*ingest_args(clips["m4a"]), archive=root)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    ids = Archive(root).ids()
+    assert len(ids) == 1
+    assert result.stdout.splitlines()[-1] == ids[0]
+
+    found = cli("search", "afternoon", "--json", archive=root)
+    assert found.returncode == 0, found.stderr
+    assert [h["session"] for h in json.loads(found.stdout)["hits"]] == ids
+
+
+def test_several_paths_make_one_session_each(cli, clips, tmp_path):
+    root = tmp_path / "archive"
+    result = cli(*ingest_args(clips["wav"], clips["ogg"], extra=("--json",)), archive=root)
+    assert result.returncode == 0, result.stderr
+    records = [Session.from_dict(json.loads(line)) for line in result.stdout.splitlines()]
+    assert len(records) == 2
+    archive = Archive(root)
+    assert sorted(r.id for r in records) == archive.ids()
+    assert [r.source.filename for r in records] == [clips["wav"].name, clips["ogg"].name]
+    assert [r.title for r in records] == ["Bargaining session (part 1 of 2)",
+                                          "Bargaining session (part 2 of 2)"]
+    assert [r.to_dict() for r in records] == [archive.session(r.id).to_dict() for r in records]
+    assert SearchIndex(archive.index_dir).session_ids() == set(archive.ids())
+
+
+def test_one_bad_path_among_several(cli, clips, tmp_path):
+    """The good recordings are still ingested; the bad one is one error line and exit 1."""
+    root = tmp_path / "archive"
+    missing = tmp_path / "missing.mp4"
+    result = cli(*ingest_args(missing, clips["mp3"]), archive=root)
+    assert_one_error_line(result, "no such file")
+    ids = Archive(root).ids()
+    assert len(ids) == 1
+    assert result.stdout.splitlines() == ids
+
+
+# --- export -----------------------------------------------------------------------------------
+
+def check_format(fmt: str, text: str, example_id: str) -> None:
+    """The text is a well-formed file of its format, holding the example session."""
+    if fmt == "json":
+        assert json.loads(text)["session"]["id"] == example_id
+    elif fmt == "vtt":
+        captions = webvtt.from_string(text).captions
+        assert captions and "Good afternoon" in captions[0].text
+    elif fmt == "srt":
+        cues = list(srt.parse(text))
+        assert cues and "Good afternoon" in cues[0].content
+        assert [c.index for c in cues] == list(range(1, len(cues) + 1))
+    else:
+        assert text.splitlines()[0] == REFERENCE["title"]
+        assert "Good afternoon" in text
+
+
+@pytest.mark.parametrize("fmt", ["vtt", "srt", "txt", "json"])
+def test_export_to_stdout_and_to_a_file(cli, example_archive, example_id, tmp_path, fmt):
+    expected = WRITERS[fmt].render(example_archive.transcript(example_id))
+    shown = cli("export", example_id, "--format", fmt, archive=example_archive.root)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == expected
+    check_format(fmt, shown.stdout, example_id)
+
+    target = tmp_path / "out" / f"session.{fmt}"
+    target.parent.mkdir()
+    written = cli("export", example_id, "--format", fmt, "-o", str(target),
+                  archive=example_archive.root)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == ""
+    assert target.read_text("utf-8") == expected
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary files
+
+
+def test_export_defaults_to_json(cli, example_archive, example_id):
+    shown = cli("export", example_id, archive=example_archive.root)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == example_archive.transcript(example_id).to_dict()
+
+
+# --- list, search, reindex --------------------------------------------------------------------
+
+def test_list(cli, example_archive, example_id):
+    session = example_archive.session(example_id)
+    shown = cli("list", archive=example_archive.root)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        f"{example_id}\t{REFERENCE['date']}\t{REFERENCE['unit']}\t{clock(session.duration)[:8]}"
+        f"\t{REFERENCE['title']}"
+    ]
+
+
+def test_list_of_an_empty_archive(cli, tmp_path):
+    shown = cli("list", archive=tmp_path / "nothing-yet")
+    assert (shown.returncode, shown.stdout, shown.stderr) == (0, "", "")
+
+
+def test_search(cli, example_archive, example_id):
+    shown = cli("search", f'"{CLASS_SIZE}"', "--json", archive=example_archive.root)
+    assert shown.returncode == 0, shown.stderr
+    page = json.loads(shown.stdout)
+    assert page["total"] == 1
+    hit = page["hits"][0]
+    assert hit["session"] == example_id
+    assert abs(hit["start"] - CLASS_SIZE_AT) <= 1.5
+    assert "<mark>" in hit["snippet"]
+
+    shown = cli("search", f'"{CLASS_SIZE}"', archive=example_archive.root)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "1 results"
+    assert lines[1].startswith(f"{example_id} [{clock(hit['start'])[:8]}]")
+    assert CLASS_SIZE in lines[1]
+
+
+def _search_index(archive: Archive):
+    return SearchIndex(archive.index_dir).search(f'"{CLASS_SIZE}"')
+
+
+@pytest.mark.parametrize("damage", ["deleted", "emptied"])
+def test_reindex_rebuilds_from_the_archive_alone(cli, archive_copy, example_id, damage):
+    segments = len(archive_copy.transcript(example_id).segments)
+    if damage == "deleted":
+        shutil.rmtree(archive_copy.index_dir)
+    else:
+        SearchIndex(archive_copy.index_dir).rebuild([])  # an index that has lost everything
+        assert _search_index(archive_copy).total == 0
+
+    result = cli("reindex", archive=archive_copy.root)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"indexed {segments} segments from 1 sessions"
+    page = _search_index(archive_copy)
+    assert page.total == 1
+    assert page.hits[0].session == example_id
+    assert abs(page.hits[0].start - CLASS_SIZE_AT) <= 1.5
+    assert sorted(p.name for p in archive_copy.root.iterdir() if "index" in p.name) == [".index"]

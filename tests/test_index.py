@@ -1,0 +1,283 @@
+"""The index on disk: sorting, pages, safe snippets, and keeping it in step with the archive."""
+
+from __future__ import annotations
+
+import copy
+import html
+import shutil
+
+import pytest
+from test_query import CORPUS, LATE_OCTOBER, MARCH, OCTOBER, build_index, make_transcript
+from whoosh import index as whoosh_index
+
+from index.store import SearchIndex
+from ontherecord.errors import InputError
+
+
+@pytest.fixture
+def index(tmp_path) -> SearchIndex:
+    """A fresh index of the hand-made sessions that a test may change."""
+    return build_index(tmp_path / "index")
+
+
+def starts(page) -> list[tuple[str, float]]:
+    return [(h.date, h.start) for h in page.hits]
+
+
+# --- sorting and pages -----------------------------------------------------------------------
+
+
+def test_sort_oldest_is_chronological(index):
+    page = index.search("salary", sort="oldest")
+    assert page.sort == "oldest"
+    assert starts(page) == [("2026-03-10", 5.0), ("2026-03-10", 10.0), ("2026-10-14", 4.0),
+                            ("2026-10-28", 6.0)]
+
+
+def test_sort_newest_puts_latest_sessions_first(index):
+    page = index.search("salary", sort="newest")
+    assert page.sort == "newest"
+    dates = [d for d, _ in starts(page)]
+    assert dates == ["2026-10-28", "2026-10-14", "2026-03-10", "2026-03-10"]
+
+
+def test_sorted_search_over_many_sessions(index):
+    page = index.search("class OR wage OR salary", sort="oldest")
+    assert starts(page) == sorted(starts(page))
+    assert len(page.hits) == 9
+    newest = index.search("class OR wage OR salary", sort="newest")
+    assert [d for d, _ in starts(newest)] == sorted((d for d, _ in starts(newest)), reverse=True)
+    assert sorted(starts(newest)) == sorted(starts(page))
+
+
+def test_sort_by_time_does_not_rely_on_the_order_segments_were_indexed(tmp_path):
+    shuffled = copy.deepcopy(MARCH)
+    shuffled.segments = [shuffled.segments[i] for i in (3, 0, 4, 2, 1)]
+    index = build_index(tmp_path / "index", [shuffled])
+    assert [h.start for h in index.search("unit:teachers", sort="oldest").hits] == [
+        0.0, 5.0, 10.0, 15.0, 20.0]
+
+
+def test_relevance_is_the_default_and_ranks_by_score(index):
+    page = index.search("salary")
+    assert page.sort == "relevance"
+    scores = [h.score for h in page.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s > 0 for s in scores)
+
+
+def test_unknown_sort_falls_back_to_relevance(index):
+    assert index.search("salary", sort="sideways").sort == "relevance"
+
+
+def test_pages(index):
+    all_hits = index.search("salary", page_size=100).hits
+    first = index.search("salary", page=1, page_size=3)
+    second = index.search("salary", page=2, page_size=3)
+    assert (first.total, first.pages, first.page, len(first.hits)) == (4, 2, 1, 3)
+    assert (second.total, second.pages, second.page, len(second.hits)) == (4, 2, 2, 1)
+    seen = [(h.session, h.start) for h in first.hits + second.hits]
+    assert len(set(seen)) == 4
+    assert set(seen) == {(h.session, h.start) for h in all_hits}
+
+
+def test_page_past_the_end_is_clamped_to_the_last(index):
+    last = index.search("salary", page=2, page_size=3)
+    for page_number in (3, 999, 10**12):
+        page = index.search("salary", page=page_number, page_size=3)
+        assert page.page == 2
+        assert [(h.session, h.start) for h in page.hits] == [(h.session, h.start)
+                                                            for h in last.hits]
+
+
+def test_page_below_one_is_the_first(index):
+    assert index.search("salary", page=0, page_size=3).page == 1
+    assert index.search("salary", page=-4, page_size=3).page == 1
+
+
+def test_no_hits(index):
+    page = index.search("arbitration")
+    assert (page.total, page.pages, page.hits) == (0, 0, [])
+
+
+def test_page_to_dict(index):
+    data = index.search("salary", page=2, page_size=3, sort="oldest").to_dict()
+    assert {k: data[k] for k in ("query", "page", "pages", "total", "sort")} == {
+        "query": "salary", "page": 2, "pages": 2, "total": 4, "sort": "oldest"}
+    assert len(data["hits"]) == 1
+    assert set(data["hits"][0]) == {"session", "title", "date", "unit", "speaker", "start", "end",
+                                    "text", "snippet", "score", "url"}
+
+
+# --- snippets --------------------------------------------------------------------------------
+
+HOSTILE = make_transcript(
+    "2026-11-02-hostile", "Hostile <b>title</b>", "2026-11-02", "Teachers & Staff", [
+        (0.0, 4.0, "X", '<script>alert(1)</script> salary & "budget" <img src=x onerror=alert(2)>'),
+        (4.0, 8.0, "X", "Plain words about <i>nothing</i>."),
+    ],
+    [{"id": "X", "label": "SPEAKER_X", "name": "<em>Evil</em> Name"}],
+)
+
+
+def unmarked(snippet: str) -> str:
+    return snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+@pytest.fixture
+def hostile_index(tmp_path) -> SearchIndex:
+    return build_index(tmp_path / "index", [HOSTILE])
+
+
+@pytest.mark.parametrize("query", ["salary", "alert", "script", "budget", "salary alert",
+                                   '"alert 1"'])
+def test_snippet_escapes_everything_but_its_marks(hostile_index, query):
+    (hit,) = hostile_index.search(query).hits
+    assert "<mark>" in hit.snippet
+    bare = unmarked(hit.snippet)
+    assert "<" not in bare and ">" not in bare
+    assert "&lt;script&gt;" in bare
+    assert html.unescape(bare) == hit.text
+    # The stored text is returned as it was said, for JSON consumers to escape themselves.
+    assert hit.text.startswith("<script>alert(1)</script>")
+
+
+def test_snippet_marks_the_matched_words(hostile_index):
+    (hit,) = hostile_index.search("salary").hits
+    assert hit.snippet.count("<mark>") == 1
+    assert "<mark>salary</mark>" in hit.snippet
+    (hit,) = hostile_index.search("alert").hits
+    assert "&lt;script&gt;<mark>alert</mark>(1)" in hit.snippet
+
+
+def test_snippet_of_a_filter_only_hit_is_escaped_text(hostile_index):
+    page = hostile_index.search("speaker:evil")
+    assert page.total == 2
+    for hit in page.hits:
+        assert "<mark>" not in hit.snippet
+        assert "<" not in hit.snippet and html.unescape(hit.snippet) == hit.text
+    assert page.hits[0].speaker == "<em>Evil</em> Name"
+
+
+def test_stemmed_match_is_marked_as_written(index):
+    page = index.search("negotiate")
+    snippets = {h.snippet for h in page.hits}
+    assert "<mark>Negotiations</mark> on class size caps will continue next week." in snippets
+    assert "The district wants to <mark>negotiate</mark> a settlement." in snippets
+
+
+def test_phrase_marks_each_word(index):
+    (hit,) = index.search('"class size caps"').hits
+    assert hit.snippet == ("Negotiations on <mark>class</mark> <mark>size</mark> "
+                           "<mark>caps</mark> will continue next week.")
+
+
+# --- keeping the index in step with the archive ----------------------------------------------
+
+
+def count(index: SearchIndex, session_id: str) -> int:
+    return index.search(f"session:{session_id}", page_size=1000).total
+
+
+def test_replacing_a_session_twice_leaves_no_duplicates(index):
+    index.replace_session(MARCH)
+    index.replace_session(MARCH)
+    assert count(index, MARCH.session.id) == len(MARCH.segments)
+    assert index.search('"class size caps"').total == 1
+    assert index.search("salary").total == 4
+
+
+def test_replacing_a_session_swaps_in_its_new_segments(index):
+    edited = copy.deepcopy(MARCH)
+    edited.segments = edited.segments[:2]
+    edited.segments[0].text = "Arbitration is off the table."
+    index.replace_session(edited)
+    assert count(index, MARCH.session.id) == 2
+    assert index.search('"class size caps"').total == 0
+    assert index.search("arbitration").total == 1
+    # The other sessions are untouched.
+    assert count(index, OCTOBER.session.id) == len(OCTOBER.segments)
+
+
+def test_remove_session(index):
+    index.remove_session(OCTOBER.session.id)
+    assert count(index, OCTOBER.session.id) == 0
+    assert index.search("wage").total == 0
+    assert index.session_ids() == {MARCH.session.id, LATE_OCTOBER.session.id}
+    # Removing what is not there is harmless.
+    index.remove_session("2030-01-01-nothing")
+    assert index.session_ids() == {MARCH.session.id, LATE_OCTOBER.session.id}
+
+
+def test_session_ids(index):
+    assert index.session_ids() == {t.session.id for t in CORPUS}
+
+
+def test_rebuild_swaps_in_a_fresh_index(index):
+    assert index.rebuild([OCTOBER]) == len(OCTOBER.segments)
+    assert index.session_ids() == {OCTOBER.session.id}
+    assert index.search('"class size caps"').total == 0
+    assert index.search("wage").total == 2
+    # No half-built or old copy is left beside it.
+    assert sorted(p.name for p in index.path.parent.iterdir()) == [index.path.name]
+    # The rebuilt index takes updates like any other.
+    index.replace_session(MARCH)
+    assert index.session_ids() == {OCTOBER.session.id, MARCH.session.id}
+
+
+def test_rebuild_of_a_missing_index(tmp_path):
+    index = SearchIndex(tmp_path / "nothing-yet")
+    assert index.rebuild(CORPUS) == sum(len(t.segments) for t in CORPUS)
+    assert index.search("salary").total == 4
+
+
+def test_searching_an_empty_folder_creates_an_empty_index(tmp_path):
+    index = SearchIndex(tmp_path / "new")
+    assert index.search("salary").total == 0
+    assert whoosh_index.exists_in(index.path)
+
+
+def test_a_reader_sees_committed_changes(index):
+    """The app opens the index per request, so an ingest shows up without a restart."""
+    reader = SearchIndex(index.path)
+    assert reader.search("arbitration").total == 0
+    index.replace_session(make_transcript(
+        "2026-12-01-new", "New", "2026-12-01", "Teachers", [(0.0, 1.0, None, "Arbitration now.")]))
+    assert reader.search("arbitration").total == 1
+
+
+def test_of_rebuilds_a_missing_index_from_the_archive(archive_copy, example_archive):
+    shutil.rmtree(archive_copy.index_dir)
+    assert not whoosh_index.exists_in(archive_copy.index_dir)
+    index = SearchIndex.of(archive_copy)
+    assert whoosh_index.exists_in(archive_copy.index_dir)
+    assert index.session_ids() == set(archive_copy.ids())
+    (session_id,) = archive_copy.ids()
+    transcript = archive_copy.transcript(session_id)
+    assert count(index, session_id) == len(transcript.segments)
+    # It finds what the original index finds.
+    original = SearchIndex(example_archive.index_dir)
+    for query in ('"class size caps"', "salary", "strike OR settlement"):
+        assert [(h.start, h.text) for h in index.search(query).hits] == [
+            (h.start, h.text) for h in original.search(query).hits]
+
+
+def test_of_keeps_an_existing_index(archive_copy):
+    index = SearchIndex(archive_copy.index_dir)
+    index.remove_session(archive_copy.ids()[0])
+    # The index exists (if empty), so `of` must not rebuild it behind the caller's back.
+    assert SearchIndex.of(archive_copy).session_ids() == set()
+
+
+def test_of_an_empty_archive_makes_no_index(tmp_path):
+    from ontherecord.archive import Archive
+
+    archive = Archive(tmp_path / "empty")
+    assert SearchIndex.of(archive).search("salary").total == 0
+
+
+def test_input_errors_come_before_the_index_is_touched(tmp_path):
+    index = SearchIndex(tmp_path / "never")
+    with pytest.raises(InputError):
+        index.search('"unclosed')
+    assert not index.path.exists()

@@ -1,0 +1,337 @@
+"""ingest/pipeline.py end to end: real ffmpeg, the real tiny.en model and a real Whoosh index.
+
+Every container a district may hand us is accepted; a phrase is found at the second it was said;
+the transcript keeps to its contract; and a failed or interrupted ingest leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from conftest import (
+    CLIP_SECONDS,
+    CONTAINERS,
+    EXAMPLE,
+    REFERENCE,
+    TEST_MODEL,
+    example_details,
+    ingest_into,
+    snapshot,
+)
+from test_media import EXCERPT_SECONDS, EXPECTED, LATE_BY, make_late_audio_mp4
+
+from index.store import SearchIndex
+from ingest import media
+from ingest.asr import AsrOptions
+from ingest.pipeline import Details, ingest, make_session_id, sha256_of
+from ontherecord.archive import Archive
+from ontherecord.errors import InputError
+from ontherecord.exports import WRITERS
+
+# Codecs a browser plays in each media type the archive serves: (video codecs, audio codecs).
+BROWSER_CODECS = {
+    "video/mp4": ({"h264"}, {"aac", "mp3"}),
+    "video/webm": ({"vp8", "vp9", "av1"}, {"opus", "vorbis"}),
+    "audio/mp4": ({None}, {"aac"}),
+    "audio/mpeg": ({None}, {"mp3"}),
+    "audio/ogg": ({None}, {"opus", "vorbis"}),
+}
+
+# Phrases that open an utterance of the example script, each said once in the session (and
+# transcribed word for word by tiny.en: checked first below, so a miss says which it is).
+OPENING_PHRASES = [
+    "Good afternoon everyone",
+    "Class size caps matter most",
+    "Mental health staffing is the issue",
+    "We are asking for one social worker",
+    "Education support professionals are the lowest paid",
+    "The memorandum of understanding from last spring",
+    "Under the state labor relations law",
+    "Negotiations will continue next Wednesday",
+]
+# A search hit, or a word, may be this far from the second the words were said.
+TOLERANCE = 1.5
+
+
+def normalize(text: str) -> str:
+    """Lower-case words without punctuation."""
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
+
+
+def utterance_opening(phrase: str) -> dict:
+    """The example utterance that begins with this phrase."""
+    found = [u for u in REFERENCE["utterances"]
+             if normalize(u["text"]).startswith(normalize(phrase))]
+    assert len(found) == 1, phrase
+    return found[0]
+
+
+def phrase_start(transcript, phrase: str) -> float:
+    """When the transcript's words say this phrase (the start of its first word)."""
+    words = [w for s in transcript.segments for w in s.words]
+    spoken = [normalize(w.word) for w in words]
+    wanted = normalize(phrase).split()
+    for i in range(len(spoken) - len(wanted) + 1):
+        if spoken[i:i + len(wanted)] == wanted:
+            return words[i].start
+    raise AssertionError(f"{phrase!r} is not in the words of the transcript")
+
+
+def assert_contract(data: dict, duration: float) -> None:
+    """The JSON export keeps to the transcript contract."""
+    assert set(data) == {"session", "segments", "speakers", "chapters"}
+    assert set(data["session"]) == {"id", "title", "date", "unit", "duration"}
+    assert data["session"]["duration"] == duration
+    assert isinstance(data["speakers"], list)
+    assert isinstance(data["chapters"], list)
+    segments = data["segments"]
+    assert segments, "no segments"
+    for seg in segments:
+        assert set(seg) == {"start", "end", "speaker", "text", "words"}
+        assert isinstance(seg["text"], str) and seg["text"].strip()
+        assert seg["speaker"] is None or isinstance(seg["speaker"], str)
+        assert 0 <= seg["start"] <= seg["end"] <= duration, seg
+        assert seg["words"], seg
+        for word in seg["words"]:
+            assert set(word) == {"start", "end", "word", "probability"}
+            assert seg["start"] <= word["start"] <= word["end"] <= seg["end"], (seg, word)
+            assert 0 <= word["probability"] <= 1
+    starts = [s["start"] for s in segments]
+    ends = [s["end"] for s in segments]
+    word_starts = [w["start"] for s in segments for w in s["words"]]
+    assert starts == sorted(starts)
+    assert ends == sorted(ends)
+    assert word_starts == sorted(word_starts)
+
+
+def export_json(archive: Archive, session_id: str) -> dict:
+    return json.loads(WRITERS["json"].render(archive.transcript(session_id)))
+
+
+def assert_nothing_staged(archive: Archive) -> None:
+    staging = archive.root / ".staging"
+    assert not staging.exists() or list(staging.iterdir()) == []
+
+
+# --- every container --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", sorted(CONTAINERS))
+def test_every_container_is_accepted(clips, tmp_path, kind):
+    archive = Archive(tmp_path / "archive")
+    details = Details(f"Clip in {kind}", "2026-10-14", "Teachers")
+    result = ingest_into(archive, clips[kind], details)
+    session = result.session
+    assert result.created
+    assert archive.ids() == [session.id]
+    assert session.id == make_session_id(details, sha256_of(clips[kind]))
+
+    has_video = CONTAINERS[kind][2]
+    expected = EXPECTED[kind][2]
+    assert session.media == f"media.{expected.extension}"
+    assert session.media_type == expected.media_type
+    assert session.media_type.startswith("video/" if has_video else "audio/")
+    assert session.has_video == has_video
+    assert session.duration == pytest.approx(CLIP_SECONDS, abs=0.5)
+    assert session.model == TEST_MODEL
+    assert (session.source.filename, session.source.size) == (
+        clips[kind].name, clips[kind].stat().st_size)
+    assert session.source.sha256 == sha256_of(clips[kind])
+
+    # The playable copy is there, plays in a browser, and runs as long as the original.
+    folder = archive.session_dir(session.id)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["session.json", "transcript.json", session.media])
+    played = media.probe(archive.media_path(session))
+    videos, audios = BROWSER_CODECS[session.media_type]
+    assert played.video_codec in videos
+    assert played.audio_codec in audios
+    assert played.duration == pytest.approx(CLIP_SECONDS, abs=0.5)
+    assert_nothing_staged(archive)
+
+    # The first utterance ("Good afternoon, everyone. This is the fourth bargaining …").
+    transcript = archive.transcript(session.id)
+    said = normalize(" ".join(s.text for s in transcript.segments))
+    assert "afternoon" in said, said
+    assert "bargaining" in said, said
+    assert_contract(export_json(archive, session.id), session.duration)
+    page = SearchIndex(archive.index_dir).search("afternoon")
+    assert [h.session for h in page.hits] == [session.id]
+    assert abs(page.hits[0].start - REFERENCE["utterances"][0]["start"]) <= TOLERANCE
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("phrase", OPENING_PHRASES)
+def test_phrase_is_found_at_the_second_it_was_said(example_archive, example_id, phrase):
+    truth = utterance_opening(phrase)["start"]
+    transcript = example_archive.transcript(example_id)
+    said = normalize(" ".join(s.text for s in transcript.segments))
+    assert normalize(phrase) in said, f"tiny.en did not transcribe {phrase!r} exactly: {said}"
+
+    page = SearchIndex(example_archive.index_dir).search(f'"{phrase}"')
+    assert page.total == 1, [h.text for h in page.hits]
+    hit = page.hits[0]
+    assert hit.session == example_id
+    assert abs(hit.start - truth) <= TOLERANCE, (hit.start, truth)
+    assert normalize(phrase) in normalize(hit.text)
+    assert abs(phrase_start(transcript, phrase) - truth) <= TOLERANCE
+
+
+@pytest.mark.parametrize("how", ["silence", "offset"])
+def test_audio_that_starts_late_keeps_its_offset(tmp_path, how):
+    """Speech LATE_BY s into a video is transcribed at LATE_BY s + its time in the example."""
+    path = make_late_audio_mp4(tmp_path, how)
+    archive = Archive(tmp_path / "archive")
+    session = ingest_into(archive, path).session
+    assert session.media_type == "video/mp4"
+    assert session.duration == pytest.approx(EXCERPT_SECONDS + LATE_BY, abs=0.5)
+    transcript = archive.transcript(session.id)
+
+    first_word = transcript.segments[0].words[0]
+    assert normalize(first_word.word) == "good"
+    truth = REFERENCE["utterances"][0]["start"] + LATE_BY
+    assert abs(first_word.start - truth) <= TOLERANCE, (first_word, truth)
+
+    phrase = "Class size caps matter most"
+    truth = utterance_opening(phrase)["start"] + LATE_BY
+    hit = SearchIndex(archive.index_dir).search(f'"{phrase}"').hits[0]
+    assert abs(hit.start - truth) <= TOLERANCE, (hit.start, truth)
+    assert abs(phrase_start(transcript, phrase) - truth) <= TOLERANCE
+
+
+# --- the transcript contract ------------------------------------------------------------------
+
+def test_example_export_keeps_the_contract(example_archive, example_id):
+    session = example_archive.session(example_id)
+    data = export_json(example_archive, example_id)
+    assert_contract(data, session.duration)
+    assert data["session"] == {
+        "id": example_id, "title": REFERENCE["title"], "date": REFERENCE["date"],
+        "unit": REFERENCE["unit"], "duration": session.duration,
+    }
+    assert session.duration == pytest.approx(REFERENCE["duration"], abs=0.5)
+    # The last words of the session are in the transcript, before its end.
+    assert data["segments"][-1]["end"] >= REFERENCE["utterances"][-1]["start"]
+    # The export does not leak the archive's private fields.
+    assert "source" not in json.dumps(data)
+
+
+def test_example_session_record(example_archive, example_id):
+    session = example_archive.session(example_id)
+    assert session.id == make_session_id(example_details(), sha256_of(EXAMPLE))
+    assert session.source.filename == EXAMPLE.name
+    assert session.source.size == EXAMPLE.stat().st_size
+    assert (session.media, session.media_type) == ("media.ogg", "audio/ogg")
+    assert example_archive.media_path(session).is_file()
+    assert_nothing_staged(example_archive)
+
+
+# --- re-ingesting -----------------------------------------------------------------------------
+
+def test_same_recording_under_another_name_is_not_ingested_twice(archive_copy, example_id,
+                                                                  tmp_path):
+    renamed = tmp_path / "copy of the meeting.ogg"
+    shutil.copy(EXAMPLE, renamed)
+    before = snapshot(archive_copy.root)
+    result = ingest_into(archive_copy, renamed, Details("Another title", "2025-01-01", "ESP"))
+    assert not result.created
+    assert result.session.id == example_id
+    assert result.session.title == REFERENCE["title"]
+    assert archive_copy.ids() == [example_id]
+    assert snapshot(archive_copy.root) == before
+
+
+# --- nothing is left behind -------------------------------------------------------------------
+
+def test_failed_indexing_leaves_no_session(clips, tmp_path):
+    """The indexer (on_commit) fails after the commit: the session is taken back out."""
+    archive = Archive(tmp_path / "archive")
+    committed = []
+
+    def failing_indexer(transcript):
+        committed.append(archive.ids())
+        raise RuntimeError("the index is unwritable")
+
+    with pytest.raises(RuntimeError, match="unwritable"):
+        ingest(archive, clips["m4a"], example_details(), AsrOptions(model=TEST_MODEL),
+               on_commit=failing_indexer)
+    assert len(committed) == 1 and len(committed[0]) == 1  # it had been committed
+    assert archive.ids() == []
+    assert not archive.session_dir(committed[0][0]).exists()
+    assert archive.find_by_sha256(sha256_of(clips["m4a"])) is None
+    assert_nothing_staged(archive)
+
+
+def test_unusable_index_leaves_no_session(clips, tmp_path):
+    """The real indexer, pointed at an index folder it cannot create, fails: no session stays."""
+    archive = Archive(tmp_path / "archive")
+    archive.root.mkdir()
+    archive.index_dir.write_text("a file where the index folder should be")
+    with pytest.raises(OSError):
+        ingest_into(archive, clips["m4a"])
+    assert archive.ids() == []
+    assert archive.index_dir.read_text() == "a file where the index folder should be"
+    assert_nothing_staged(archive)
+
+
+class InterruptIn:
+    """A Progress through which Ctrl-C arrives during the n-th stage of an ingest."""
+
+    def __init__(self, stage: int) -> None:
+        self.stage = stage
+        self.stages: list[str] = []
+
+    def start(self, stage: str, total: float) -> None:
+        self.stages.append(stage)
+
+    def advance(self, position: float) -> None:
+        if len(self.stages) == self.stage + 1:
+            raise KeyboardInterrupt
+
+    def finish(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("stage", [0, 1, 2], ids=["converting", "extracting", "transcribing"])
+def test_interrupted_ingest_leaves_nothing(clips, tmp_path, stage):
+    archive = Archive(tmp_path / "archive")
+    progress = InterruptIn(stage)
+    index = SearchIndex(archive.index_dir)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(archive, clips["mp4"], example_details(), AsrOptions(model=TEST_MODEL), progress,
+               on_commit=index.replace_session)
+    assert len(progress.stages) == stage + 1
+    if stage == 2:
+        assert "transcrib" in progress.stages[-1]
+    assert archive.ids() == []
+    assert not archive.sessions_dir.exists() or list(archive.sessions_dir.iterdir()) == []
+    assert_nothing_staged(archive)
+
+
+# --- checks before any work -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("details", "message"),
+    [
+        (Details("  ", "2026-10-14", "Teachers"), "--title"),
+        (Details("Session", "2026-02-30", "Teachers"), "--date"),
+        (Details("Session", "14/10/2026", "Teachers"), "--date"),
+    ],
+)
+def test_bad_details_are_refused_before_any_work(clips, tmp_path, details, message):
+    archive = Archive(tmp_path / "archive")
+    with pytest.raises(InputError, match=message):
+        ingest(archive, clips["wav"], details, AsrOptions(model=TEST_MODEL))
+    assert not archive.root.exists()
+
+
+def test_session_id_is_readable_and_stable():
+    sha = "0123456789abcdef" * 4
+    details = Details("  Board & Union: FY27 Salary!! ", "2026-03-01", "ESP")
+    assert make_session_id(details, sha) == "2026-03-01-board-union-fy27-salary-01234567"
+    long = Details("word " * 40, "2026-03-01", "ESP")
+    made = make_session_id(long, sha)
+    assert made.endswith("-01234567") and "--" not in made and len(made) <= 96

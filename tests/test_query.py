@@ -1,0 +1,279 @@
+"""The query language, checked over a real Whoosh index of hand-made transcripts with known text."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.query import MAX_LENGTH, check_query, parse_query
+from index.store import SearchIndex
+from ontherecord.errors import InputError
+from ontherecord.model import Segment, Session, Source, Transcript
+
+
+def make_transcript(session_id: str, title: str, date: str, unit: str, lines, speakers=()):
+    """A transcript from (start, end, speaker id, text) lines, as ingest would commit it."""
+    session = Session(session_id, title, date, unit, 60.0, "media.ogg", "audio/ogg",
+                      Source("recording.ogg", "0" * 64, 1))
+    segments = [Segment(start, end, text, speaker) for start, end, speaker, text in lines]
+    return Transcript(session, segments, [dict(s) for s in speakers])
+
+
+MARCH = make_transcript(
+    "2026-03-10-teachers-march", "Teachers bargaining session 3", "2026-03-10", "Teachers", [
+        (0.0, 5.0, "S1", "Negotiations on class size caps will continue next week."),
+        (5.0, 10.0, "S2", "The district cannot raise salaries this year."),
+        (10.0, 15.0, "S1", "We will not accept a salary freeze."),
+        (15.0, 20.0, "S2", "Class caps and size limits are separate issues."),
+        (20.0, 25.0, "S1", "Mental health staffing is the priority."),
+    ],
+    [{"id": "S1", "label": "SPEAKER_1", "name": "Jane Doe"},
+     {"id": "S2", "label": "SPEAKER_2", "name": "Mark Ellison"}],
+)
+OCTOBER = make_transcript(
+    "2026-10-14-esp-wages", "ESP wage session", "2026-10-14", "Education Support Professionals", [
+        (0.0, 4.0, "A", "We propose a starting wage of 25 dollars an hour."),
+        (4.0, 9.0, "B", "Support staff salaries lag behind inflation."),
+        (9.0, 14.0, "B", "We will not settle without a living wage."),
+        (14.0, 20.0, "A", "The district wants to negotiate a settlement."),
+    ],
+    # A speaker nobody has named yet is searched by its label.
+    [{"id": "A", "label": "SPEAKER_A", "name": ""},
+     {"id": "B", "label": "SPEAKER_B", "name": "Rosa Delgado"}],
+)
+LATE_OCTOBER = make_transcript(
+    "2026-10-28-teachers-salary", "Teachers salary session", "2026-10-28", "Teachers", [
+        (0.0, 6.0, None, "Class size limits matter in the upper grades."),
+        (6.0, 12.0, None, "A strike vote is possible if there is no salary offer."),
+    ],
+)
+CORPUS = (MARCH, OCTOBER, LATE_OCTOBER)
+SHORT = {"2026-03-10-teachers-march": "M", "2026-10-14-esp-wages": "O",
+         "2026-10-28-teachers-salary": "L"}
+
+
+def build_index(path, transcripts=CORPUS) -> SearchIndex:
+    """A real index on disk holding the given sessions."""
+    index = SearchIndex(path)
+    for transcript in transcripts:
+        index.replace_session(transcript)
+    return index
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory) -> SearchIndex:
+    """The three hand-made sessions, indexed once for the read-only tests of this module."""
+    return build_index(tmp_path_factory.mktemp("corpus") / "index")
+
+
+def found(index: SearchIndex, query: str, **kwargs) -> set[tuple[str, float]]:
+    """(session letter, start) of every hit of a query, across all pages."""
+    page = index.search(query, page_size=1000, **kwargs)
+    assert page.total == len(page.hits)
+    return {(SHORT[h.session], h.start) for h in page.hits}
+
+
+# --- words, phrases, operators ---------------------------------------------------------------
+
+
+def test_every_word_must_match(corpus_index):
+    assert found(corpus_index, "district") == {("M", 5.0), ("O", 14.0)}
+    assert found(corpus_index, "salary district") == {("M", 5.0)}
+    assert found(corpus_index, "salary district inflation") == set()
+
+
+def test_words_are_case_insensitive(corpus_index):
+    assert found(corpus_index, "DISTRICT") == found(corpus_index, "district")
+
+
+def test_exact_phrase_matches_only_contiguous_words(corpus_index):
+    # All three words are also in M@15 and L@0, but not next to each other in that order.
+    assert found(corpus_index, '"class size caps"') == {("M", 0.0)}
+    assert found(corpus_index, "class size caps") == {("M", 0.0), ("M", 15.0)}
+    assert found(corpus_index, '"caps class"') == set()
+
+
+def test_stop_words_are_searchable_inside_phrases(corpus_index):
+    assert found(corpus_index, '"we will not"') == {("M", 10.0), ("O", 9.0)}
+    assert found(corpus_index, '"will not accept"') == {("M", 10.0)}
+    # Single letters are indexed too, so a quote that includes "a" can be matched exactly.
+    assert found(corpus_index, '"accept a salary"') == {("M", 10.0)}
+
+
+def test_and_or_not(corpus_index):
+    assert found(corpus_index, "class AND caps") == {("M", 0.0), ("M", 15.0)}
+    assert found(corpus_index, "caps OR strike") == {("M", 0.0), ("M", 15.0), ("L", 6.0)}
+    assert found(corpus_index, "salary NOT district") == {("M", 10.0), ("O", 4.0), ("L", 6.0)}
+    assert found(corpus_index, "salary AND NOT district") == found(corpus_index,
+                                                                   "salary NOT district")
+    assert found(corpus_index, "wage OR (class AND caps)") == {
+        ("O", 0.0), ("O", 9.0), ("M", 0.0), ("M", 15.0)}
+
+
+def test_lowercase_operators_are_plain_words(corpus_index):
+    # "or" is searched as a word (stop words are indexed), so this needs both words and "or".
+    assert found(corpus_index, "caps or strike") == set()
+
+
+def test_prefix(corpus_index):
+    assert found(corpus_index, "negot*") == {("M", 0.0), ("O", 14.0)}
+    assert found(corpus_index, "infl*") == {("O", 4.0)}
+    assert found(corpus_index, "staff*") == {("M", 20.0), ("O", 4.0)}
+
+
+def test_stemming(corpus_index):
+    # "negotiate" finds "Negotiations" and the other way round.
+    assert found(corpus_index, "negotiate") == {("M", 0.0), ("O", 14.0)}
+    assert found(corpus_index, "negotiations") == {("M", 0.0), ("O", 14.0)}
+    # "salaries" finds "salary" and the other way round.
+    everywhere = {("M", 5.0), ("M", 10.0), ("O", 4.0), ("L", 6.0)}
+    assert found(corpus_index, "salaries") == everywhere
+    assert found(corpus_index, "salary") == everywhere
+
+
+# --- field filters ---------------------------------------------------------------------------
+
+
+def test_unit_filter(corpus_index):
+    teachers = found(corpus_index, "unit:teachers")
+    assert {s for s, _ in teachers} == {"M", "L"}
+    assert len(teachers) == 7
+    assert found(corpus_index, "unit:Teachers") == teachers
+    assert {s for s, _ in found(corpus_index, 'unit:"education support"')} == {"O"}
+    assert found(corpus_index, "salary unit:teachers") == {("M", 5.0), ("M", 10.0), ("L", 6.0)}
+
+
+def test_date_prefix_filter(corpus_index):
+    october = found(corpus_index, "date:2026-10*")
+    assert {s for s, _ in october} == {"O", "L"}
+    assert len(october) == 6
+    assert {s for s, _ in found(corpus_index, "date:2026-10-14")} == {"O"}
+    assert found(corpus_index, "date:2025*") == set()
+
+
+def test_date_range_filter(corpus_index):
+    spring = found(corpus_index, "date:[2026-01-01 TO 2026-06-30]")
+    assert {s for s, _ in spring} == {"M"}
+    assert len(spring) == 5
+    # The ends of a range are included.
+    assert {s for s, _ in found(corpus_index, "date:[2026-10-14 TO 2026-10-28]")} == {"O", "L"}
+    assert found(corpus_index, "salary date:[2026-10-01 TO 2026-10-31]") == {("O", 4.0),
+                                                                              ("L", 6.0)}
+
+
+def test_speaker_filter(corpus_index):
+    assert found(corpus_index, 'speaker:"Jane Doe"') == {("M", 0.0), ("M", 10.0), ("M", 20.0)}
+    assert found(corpus_index, 'speaker:"jane doe"') == found(corpus_index, 'speaker:"Jane Doe"')
+    assert found(corpus_index, 'speaker:"Rosa Delgado" wage') == {("O", 9.0)}
+    # An unnamed speaker is indexed under its label.
+    assert found(corpus_index, "speaker:SPEAKER_A") == {("O", 0.0), ("O", 14.0)}
+    assert found(corpus_index, 'speaker:"Jane Ellison"') == set()
+
+
+def test_title_filter(corpus_index):
+    assert {s for s, _ in found(corpus_index, "title:salary")} == {"L"}
+    assert found(corpus_index, "title:salary strike") == {("L", 6.0)}
+    # Titles are stemmed like speech: "wages" finds the "ESP wage session".
+    assert {s for s, _ in found(corpus_index, "title:wages")} == {"O"}
+
+
+def test_session_filter(corpus_index):
+    assert found(corpus_index, "session:2026-10-14-esp-wages") == {
+        ("O", 0.0), ("O", 4.0), ("O", 9.0), ("O", 14.0)}
+    assert found(corpus_index, "wage session:2026-03-10-teachers-march") == set()
+
+
+def test_explicit_text_field(corpus_index):
+    assert found(corpus_index, "text:wage") == found(corpus_index, "wage")
+
+
+def test_hits_carry_session_details(corpus_index):
+    page = corpus_index.search('"living wage"')
+    assert page.total == 1
+    hit = page.hits[0]
+    assert (hit.session, hit.title, hit.date, hit.unit) == (
+        "2026-10-14-esp-wages", "ESP wage session", "2026-10-14", "Education Support Professionals")
+    assert (hit.speaker, hit.start, hit.end) == ("Rosa Delgado", 9.0, 14.0)
+    assert hit.text == "We will not settle without a living wage."
+    assert hit.url == "/sessions/2026-10-14-esp-wages?t=9.0"
+    assert hit.to_dict()["url"] == hit.url
+
+
+# --- queries that cannot be read -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "says"), [
+    ('"class size caps', "unclosed quote"),
+    ("(salary OR wage", "unbalanced parentheses"),
+    ("salary OR wage)", "unbalanced parentheses"),
+    ("date:[2026-01-01 TO 2026-06-30", "unclosed range"),
+    ("date:{2026-01-01 TO 2026-06-30", "unclosed range"),
+    ("colour:red", "unknown field 'colour'"),
+    ("Speaker:jane", "unknown field 'Speaker'"),
+    ("salary AND", "nothing on one side"),
+    ("salary OR", "nothing on one side"),
+    ("OR salary", "nothing on one side"),
+    ("salary NOT", "nothing on one side"),
+    ("", "empty query"),
+    ("   ", "empty query"),
+    ("salary " * 100, "too long"),
+    ('""', "nothing to search for"),
+    # Operator runs that Whoosh's own parser cannot read (it used to raise IndexError).
+    ("NOT NOT salary", "both sides of"),
+    ("NOT AND salary", "both sides of"),
+    ("salary ANDNOT ANDNOT wage", "both sides of"),
+])
+def test_unreadable_query_says_what_to_fix(corpus_index, query, says):
+    with pytest.raises(InputError) as error:
+        corpus_index.search(query)
+    assert says in str(error.value)
+
+
+@pytest.mark.parametrize("query", ["salary -district", "-district salary", "salary (-district)",
+                                   'salary -"class size"'])
+def test_minus_is_not_silently_read_as_the_word(corpus_index, query):
+    """Whoosh would search "-district" as "district": the opposite of what was asked."""
+    with pytest.raises(InputError, match="write NOT before the word"):
+        corpus_index.search(query)
+
+
+def test_hyphens_inside_words_and_values_are_fine(corpus_index):
+    assert corpus_index.search("two-year").total == 0
+    assert found(corpus_index, "salary - district") == {("M", 5.0)}
+    assert {s for s, _ in found(corpus_index, "date:[2026-10-01 TO 2026-10-31]")} == {"O", "L"}
+
+
+def test_unknown_field_error_lists_the_fields():
+    with pytest.raises(InputError) as error:
+        parse_query("room:12")
+    for name in ("session", "title", "date", "unit", "speaker", "text"):
+        assert name in str(error.value)
+
+
+def test_length_limit_is_exact():
+    check_query("a" * MAX_LENGTH)
+    with pytest.raises(InputError, match=f"at most {MAX_LENGTH}"):
+        check_query("a" * (MAX_LENGTH + 1))
+
+
+def test_syntax_inside_a_phrase_is_not_syntax(corpus_index):
+    # Parentheses, colons and operators inside quotes are just text to look for.
+    check_query('"salary (base) colour: AND"')
+    check_query('"class -size" salary')
+    assert found(corpus_index, '"class size" date:2026-03-10') == {("M", 0.0)}
+    assert found(corpus_index, '"(salary) freeze"') == {("M", 10.0)}
+
+
+@pytest.mark.parametrize("query", [
+    "*", "?", "salary^2", '"class caps"~3', "-salary", "+salary", "date:[2026-10-01 TO]",
+    "sal*ary", "NOT district salary", "4:00", "$40", "2.5 percent", "naïve café", "«»", "\\",
+    "salary AND OR wage", "[", "{}", "date:", "a:b:c", "speaker:", "unit:()", "title:(a OR b)",
+    "salary (NOT)", "salary ANDMAYBE wage", "&& ||", "[a TO b]",
+])
+def test_no_query_is_a_crash(corpus_index, query):
+    """Whatever a visitor types, the answer is hits or an InputError, never another exception."""
+    try:
+        page = corpus_index.search(query)
+    except InputError as e:
+        assert str(e)
+    else:
+        assert page.total == len(page.hits) or page.pages > 1

@@ -1,0 +1,130 @@
+"""The app's settings: each documented, defaults overridden in order, and actually used."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from test_search import parse_html, squash
+
+from search_app import create_app
+from search_app.settings import defaults
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+
+def settings_section() -> str:
+    """The text of README.md's "Settings" section (up to the next heading of its level or above)."""
+    assert README.is_file(), "README.md is missing"
+    text = README.read_text("utf-8")
+    heading = re.search(r"^(#+) Settings\s*$", text, re.MULTILINE)
+    assert heading, 'README.md has no "Settings" section'
+    level = len(heading.group(1))
+    rest = text[heading.end():]
+    end = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
+    return rest[:end.start()] if end else rest
+
+
+@pytest.mark.parametrize("name", sorted(defaults()))
+def test_every_setting_is_documented(name):
+    assert f"`{name}`" in settings_section(), (
+        f"setting {name} is not documented in README.md's Settings section")
+
+
+def test_defaults(monkeypatch):
+    monkeypatch.delenv("ONTHERECORD_ARCHIVE", raising=False)
+    assert defaults() == {"ARCHIVE": "archive", "SITE_NAME": "On the Record", "PAGE_SIZE": 20}
+
+
+def test_archive_default_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("ONTHERECORD_ARCHIVE", str(tmp_path / "elsewhere"))
+    assert defaults()["ARCHIVE"] == str(tmp_path / "elsewhere")
+    assert create_app().config["ARCHIVE"] == str(tmp_path / "elsewhere")
+    # An empty variable is as good as none.
+    monkeypatch.setenv("ONTHERECORD_ARCHIVE", "")
+    assert defaults()["ARCHIVE"] == "archive"
+
+
+def test_the_app_serves_the_archive_the_environment_names(monkeypatch, example_archive,
+                                                          example_id):
+    monkeypatch.setenv("ONTHERECORD_ARCHIVE", str(example_archive.root))
+    client = create_app({"TESTING": True}).test_client()
+    assert f'href="/sessions/{example_id}"' in client.get("/").get_data(as_text=True)
+    assert client.get("/api/search?q=strike").get_json()["total"] >= 1
+
+
+def test_overrides_win_over_defaults_and_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("ONTHERECORD_ARCHIVE", str(tmp_path / "from-env"))
+    app = create_app({"ARCHIVE": str(tmp_path / "given"), "SITE_NAME": "Bargaining Watch",
+                      "PAGE_SIZE": 5})
+    assert app.config["ARCHIVE"] == str(tmp_path / "given")
+    assert app.config["SITE_NAME"] == "Bargaining Watch"
+    assert app.config["PAGE_SIZE"] == 5
+    # What was not overridden keeps its default.
+    assert create_app({"PAGE_SIZE": 5}).config["SITE_NAME"] == "On the Record"
+
+
+def test_site_name_is_shown(example_archive, example_id):
+    client = create_app({"ARCHIVE": str(example_archive.root), "TESTING": True,
+                         "SITE_NAME": "Bargaining <Watch>"}).test_client()
+    for url in ("/", "/search?q=salary", f"/sessions/{example_id}", "/sessions/2030-01-01-x"):
+        page = parse_html(client.get(url).get_data(as_text=True))
+        assert page.find("a", class_="brand").text == "Bargaining <Watch>"
+        assert squash(page.find("title").text).endswith("Bargaining <Watch>")
+    assert "Bargaining <Watch>" not in client.get("/").get_data(as_text=True)
+
+
+def test_page_size_is_used(example_archive):
+    client = create_app({"ARCHIVE": str(example_archive.root), "TESTING": True,
+                         "PAGE_SIZE": 3}).test_client()
+    data = client.get("/api/search?q=district").get_json()
+    assert len(data["hits"]) == 3 and data["pages"] == -(-data["total"] // 3)
+    page = parse_html(client.get("/search?q=district").get_data(as_text=True))
+    assert len(page.find_all("li", class_="hit")) == 3
+
+
+def test_instance_config_is_read_between_defaults_and_overrides(tmp_path, example_archive):
+    """instance/config.py beside the package changes the defaults; create_app's overrides
+    still win. Run on a copy of the package, so the real instance folder is not touched."""
+    shutil.copytree(ROOT / "search_app", tmp_path / "search_app",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "config.py").write_text(textwrap.dedent(f"""\
+        SITE_NAME = "Instance Name"
+        PAGE_SIZE = 7
+        ARCHIVE = {str(example_archive.root)!r}
+    """))
+    script = textwrap.dedent("""\
+        import json
+        import search_app
+        from search_app import create_app
+        plain = create_app()
+        given = create_app({"PAGE_SIZE": 9})
+        print(json.dumps({
+            "package": search_app.__file__, "instance": plain.instance_path,
+            "plain": {k: plain.config[k] for k in ("SITE_NAME", "PAGE_SIZE", "ARCHIVE")},
+            "given": {k: given.config[k] for k in ("SITE_NAME", "PAGE_SIZE")},
+            "home": plain.test_client().get("/").get_data(as_text=True),
+        }))
+    """)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    env.pop("ONTHERECORD_ARCHIVE", None)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert Path(result["package"]).parent == tmp_path / "search_app"
+    assert Path(result["instance"]) == tmp_path / "instance"
+    assert result["plain"] == {"SITE_NAME": "Instance Name", "PAGE_SIZE": 7,
+                               "ARCHIVE": str(example_archive.root)}
+    assert result["given"] == {"SITE_NAME": "Instance Name", "PAGE_SIZE": 9}
+    assert "Instance Name" in result["home"]
+    assert example_archive.session(example_archive.ids()[0]).title in result["home"]
