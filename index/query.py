@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from whoosh.qparser import QueryParser
-from whoosh.query import NullQuery, Query
+from whoosh.query import NullQuery, Or, Prefix, Query, Wildcard
 
 from index.schema import SCHEMA
 from ontherecord.errors import InputError
@@ -50,6 +50,17 @@ def check_query(text: str) -> None:
         raise InputError("query has an operator (AND, OR, NOT) with nothing on one side")
 
 
+def _widen_pattern(query: Query) -> Query:
+    """Match a prefix or wildcard against the unstemmed words too.
+
+    `negotiat*` is no prefix of the stem "negoti" that "negotiations" is indexed under, but it
+    is a prefix of the word itself.
+    """
+    if isinstance(query, Prefix | Wildcard) and query.fieldname == "text":
+        return Or([query, type(query)("verbatim", query.text)])
+    return query
+
+
 def parse_query(text: str) -> Query:
     """Check and parse a query; every word must match unless OR says otherwise."""
     text = text.strip()
@@ -64,4 +75,4 @@ def parse_query(text: str) -> Query:
                          "AND, OR and NOT") from None
     if isinstance(query, type(NullQuery)):
         raise InputError(f"nothing to search for in {text!r}")
-    return query
+    return query.accept(_widen_pattern)

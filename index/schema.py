@@ -20,6 +20,8 @@ SCHEMA = Schema(
     start=NUMERIC(float, stored=True),
     end=NUMERIC(float, stored=True),
     text=TEXT(analyzer=SPEECH, stored=True, phrase=True),
+    # The same words unstemmed, for prefix queries: "negotiat*" cannot match the stem "negoti".
+    verbatim=TEXT(analyzer=NAMES, phrase=False),
     # (character offset in text, start time) of each word, so a hit can point at the moment
     # the matched words were said rather than at the start of a long segment.
     words=STORED,

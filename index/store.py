@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import escape
 from whoosh import index as whoosh_index
-from whoosh.highlight import WholeFragmenter
 from whoosh.sorting import FieldFacet, MultiFacet
 
-from index.highlight import MarkFormatter
+from index.highlight import match_time, matched_words, snippet
 from index.query import parse_query
-from index.schema import SCHEMA, SPEECH
+from index.schema import SCHEMA
 from ontherecord.archive import Archive
+from ontherecord.exports import link_time
 from ontherecord.model import Segment, Transcript
 
 PAGE_SIZE = 20
@@ -49,7 +47,7 @@ class Hit:
 
         The time is rounded down, so the link never starts after the first word.
         """
-        return f"/sessions/{self.session}?t={math.floor(self.start * 10) / 10:.1f}"
+        return f"/sessions/{self.session}?t={link_time(self.start)}"
 
     def to_dict(self) -> dict:
         """The JSON form of a hit, as the API and `search --json` give it."""
@@ -100,19 +98,9 @@ def documents(transcript: Transcript) -> Iterable[dict]:
             "id": f"{s.id}/{n}", "session": s.id, "title": s.title, "date": s.date,
             "unit": s.unit, "speaker": transcript.speaker_name(seg.speaker),
             "start": seg.start, "end": seg.end, "text": seg.text.strip(),
+            "verbatim": seg.text.strip(),
             "words": word_offsets(seg),
         }
-
-
-def first_match_time(hit) -> float | None:
-    """When the first word of the segment that matched the query was said, if known."""
-    matched = {term for field, term in hit.matched_terms() if field == "text"}
-    offsets = hit.get("words") or []
-    for token in SPEECH(hit["text"], chars=True):
-        if token.text.encode("utf-8") in matched:
-            said = [start for at, start in offsets if at <= token.startchar]
-            return said[-1] if said else None
-    return None
 
 
 class SearchIndex:
@@ -197,8 +185,6 @@ class SearchIndex:
                 query, max(page, 1), pagelen=page_size, sortedby=sortedby,
                 terms=True,
             )
-            results.results.fragmenter = WholeFragmenter()
-            results.results.formatter = MarkFormatter()
             hits = [self._hit(h) for h in results]
             return SearchPage(text, results.pagenum, results.pagecount, results.total, hits,
                               sort if sortedby else "relevance")
@@ -206,11 +192,11 @@ class SearchIndex:
     @staticmethod
     def _hit(hit) -> Hit:
         """Turn a Whoosh hit into our Hit, with an escaped, highlighted snippet."""
-        # A hit found only through a filter (speaker:, date:…) has no words to mark.
-        snippet = hit.highlights("text") or str(escape(hit["text"]))
+        words = matched_words(hit)
         # A sorted search gives each hit its sort key (a tuple) in place of a relevance score.
         score = round(hit.score, 3) if isinstance(hit.score, (int, float)) else 0.0
-        moment = first_match_time(hit)
+        # A hit found only through a filter (speaker:, date:…) has no matched word to point at.
+        moment = match_time(words, hit.get("words") or [])
         return Hit(hit["session"], hit["title"], hit["date"], hit["unit"], hit["speaker"],
                    hit["start"] if moment is None else moment, hit["end"], hit["text"],
-                   snippet, score, segment_start=hit["start"])
+                   snippet(hit["text"], words), score, segment_start=hit["start"])

@@ -45,11 +45,8 @@ class Result:
 
 def sha256_of(path: Path) -> str:
     """The checksum of the original recording, which identifies it across re-ingests."""
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def make_session_id(details: Details, sha256: str) -> str:

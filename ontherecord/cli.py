@@ -176,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError(f"no archive at {archive.root}: ingest a recording first, "
                              "or name the archive with --archive")
         return args.func(args, archive)
+    except BrokenPipeError:
+        # The reader went away (`ontherecord export … | head`): not an error of ours.
+        return 0
     except (OnTheRecordError, OSError) as e:
         # OSError: the disk is full, a folder is not writable… the user's to fix, not a bug.
         print(f"ontherecord: error: {e}", file=sys.stderr)
@@ -183,5 +186,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ontherecord: interrupted; the archive is unchanged", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 
 from ontherecord.model import Segment, Transcript, Word
@@ -20,6 +21,11 @@ def clock(seconds: float, decimal: str = ".") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{decimal}{ms:03d}"
 
 
+def link_time(seconds: float) -> str:
+    """The ?t= value for a moment: rounded down to 0.1 s, so a link never starts after it."""
+    return f"{math.floor(seconds * 10) / 10:.1f}"
+
+
 def caption_chunks(segment: Segment) -> Iterator[tuple[float, float, str]]:
     """Split a segment into caption-sized (start, end, text) pieces at word boundaries."""
     if not segment.words or len(segment.text.strip()) <= CAPTION_CHARS:
@@ -33,6 +39,14 @@ def caption_chunks(segment: Segment) -> Iterator[tuple[float, float, str]]:
         chunk.append(word)
     if chunk:
         yield chunk[0].start, chunk[-1].end, "".join(w.word for w in chunk).strip()
+
+
+def captions(transcript: Transcript) -> Iterator[tuple[float, float, str, str]]:
+    """Every caption chunk of a transcript as (start, end, text, speaker name)."""
+    for segment in transcript.segments:
+        who = transcript.speaker_name(segment.speaker)
+        for start, end, text in caption_chunks(segment):
+            yield start, end, text, who
 
 
 class Writer:
@@ -74,13 +88,9 @@ class VttWriter(Writer):
     def render(self, transcript: Transcript) -> str:
         """A WEBVTT file, one cue per caption chunk."""
         cues = ["WEBVTT", ""]
-        for seg in transcript.segments:
-            who = transcript.speaker_name(seg.speaker)
-            for start, end, text in caption_chunks(seg):
-                body = self.escape(text)
-                if who:
-                    body = f"<v {self.escape(who)}>{body}"
-                cues += [f"{clock(start)} --> {clock(end)}", body, ""]
+        for start, end, text, who in captions(transcript):
+            voice = f"<v {self.escape(who)}>" if who else ""
+            cues += [f"{clock(start)} --> {clock(end)}", voice + self.escape(text), ""]
         return "\n".join(cues)
 
 
@@ -94,12 +104,9 @@ class SrtWriter(Writer):
     def render(self, transcript: Transcript) -> str:
         """An SRT file, numbered cues per caption chunk."""
         cues: list[str] = []
-        for seg in transcript.segments:
-            who = transcript.speaker_name(seg.speaker)
-            for start, end, text in caption_chunks(seg):
-                n = len(cues) // 4 + 1
-                body = f"{who}: {text}" if who else text
-                cues += [str(n), f"{clock(start, ',')} --> {clock(end, ',')}", body, ""]
+        for n, (start, end, text, who) in enumerate(captions(transcript), 1):
+            body = f"{who}: {text}" if who else text
+            cues += [str(n), f"{clock(start, ',')} --> {clock(end, ',')}", body, ""]
         return "\n".join(cues)
 
 

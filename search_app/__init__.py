@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from ontherecord.exports import link_time
 from search_app.settings import defaults
 
 
@@ -24,4 +25,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     errors.register(app)
     app.jinja_env.filters["clock"] = sessions.short_clock
+    app.jinja_env.filters["link_time"] = link_time
     return app

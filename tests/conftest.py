@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -28,6 +29,43 @@ SHARED = ROOT.parent / "shared" / "data"
 # tiny.en keeps the suite fast; the default (base) is exercised by the benchmarks.
 TEST_MODEL = "tiny.en"
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def normalize(text: str) -> str:
+    """Lower-case words without punctuation, for comparing what was said."""
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
+
+
+def utterance_saying(words: str) -> dict:
+    """The one utterance of the example script that says these words."""
+    wanted = f" {normalize(words)} "
+    found = [u for u in REFERENCE["utterances"] if wanted in f" {normalize(u['text'])} "]
+    assert len(found) == 1, (words, found)
+    return found[0]
+
+
+def phrase_start(transcript, phrase: str) -> float:
+    """When the transcript's words say this phrase (the start of its first word)."""
+    words = [w for s in transcript.segments for w in s.words]
+    spoken = [normalize(w.word) for w in words]
+    wanted = normalize(phrase).split()
+    for i in range(len(spoken) - len(wanted) + 1):
+        if spoken[i:i + len(wanted)] == wanted:
+            return words[i].start
+    raise AssertionError(f"{phrase!r} is not in the words of the transcript")
+
+
+def segment_saying(transcript, phrase: str):
+    """The one segment of a transcript whose text says this phrase."""
+    found = [s for s in transcript.segments if normalize(phrase) in normalize(s.text)]
+    assert len(found) == 1, (phrase, [s.text for s in found])
+    return found[0]
+
+
+def assert_link_time(t: float, start: float) -> None:
+    """A hit's link opens at its start rounded down to 0.1 s: never after the word, never 0.1 s
+    or more before it."""
+    assert t <= start < t + 0.1, (t, start)
 
 
 def example_details() -> Details:

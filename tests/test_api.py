@@ -6,6 +6,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import assert_link_time, normalize, phrase_start, segment_saying, utterance_saying
 from test_search import parse_html
 
 from index.store import SearchIndex
@@ -27,12 +28,21 @@ def test_search_hits(client, example_archive, example_id):
     (hit,) = data["hits"]
     (truth,) = SearchIndex(example_archive.index_dir).search('"class size caps"').hits
     session = example_archive.session(example_id)
+    transcript = example_archive.transcript(example_id)
+    segment = segment_saying(transcript, "class size caps")
     assert hit["session"] == example_id
     assert (hit["title"], hit["date"], hit["unit"]) == (session.title, session.date, session.unit)
-    assert (hit["start"], hit["end"]) == (truth.start, truth.end)
-    assert hit["start"] < hit["end"]
+    assert (hit["start"], hit["end"], hit["segment_start"]) == (
+        truth.start, truth.end, truth.segment_start)
+    # The hit starts when its first matched word was said, inside the segment that holds it.
+    assert hit["start"] == phrase_start(transcript, "class size caps")
+    assert (hit["segment_start"], hit["end"]) == (segment.start, segment.end)
+    assert hit["segment_start"] <= hit["start"] < hit["end"]
     assert hit["speaker"] == ""
-    assert hit["text"].startswith("Class size caps matter most")
+    assert hit["text"] == segment.text
+    # It is the turn that opens with these words (its first five, as the script has them).
+    opening = " ".join(normalize(utterance_saying("class size caps")["text"]).split()[:5])
+    assert normalize(hit["text"]).startswith(opening)
     assert hit["snippet"].startswith("<mark>Class</mark> <mark>size</mark> <mark>caps</mark>")
 
 
@@ -43,10 +53,12 @@ def test_hit_url_is_absolute_and_opens_the_session_at_the_hit(client, example_id
         url = urlsplit(hit["url"])
         assert (url.scheme, url.netloc) == ("http", "localhost")
         assert url.path == f"/sessions/{example_id}"
-        assert float(parse_qs(url.query)["t"][0]) == pytest.approx(hit["start"], abs=0.05)
+        t = float(parse_qs(url.query)["t"][0])
+        assert_link_time(t, hit["start"])
+        assert hit["segment_start"] <= hit["start"] <= hit["end"]
         page = parse_html(client.get(f"{url.path}?{url.query}").get_data(as_text=True))
         player = page.find("audio", id="player")
-        assert float(player.get("data-start")) == pytest.approx(hit["start"], abs=0.05)
+        assert float(player.get("data-start")) == pytest.approx(t)
 
 
 def test_hit_url_follows_the_host_asked_for(client):
@@ -85,8 +97,8 @@ def test_search_sorted(client, sort):
     assert data["sort"] == sort
     starts = [h["start"] for h in data["hits"]]
     assert len(starts) > 1
-    # One session, so time order within it decides.
-    assert starts == sorted(starts, reverse=sort == "newest")
+    # One session, so its hits come in the order they were said, whichever the sort.
+    assert starts == sorted(starts)
 
 
 @pytest.mark.parametrize(("url", "says"), [

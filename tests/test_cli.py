@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import srt
 import webvtt
-from conftest import EXAMPLE, REFERENCE, TEST_MODEL, snapshot
+from conftest import EXAMPLE, REFERENCE, TEST_MODEL, normalize, snapshot, utterance_saying
 from test_media import make_truncated_mp4, make_truncated_wav, make_video_only
 
 from index.store import SearchIndex
@@ -21,9 +21,8 @@ from ontherecord.archive import Archive
 from ontherecord.exports import WRITERS, clock
 from ontherecord.model import Session
 
-CLASS_SIZE = "Class size caps are needed"
-CLASS_SIZE_AT = next(u["start"] for u in REFERENCE["utterances"]
-                     if u["text"].startswith(CLASS_SIZE))
+CLASS_SIZE = "class size caps"
+CLASS_SIZE_AT = utterance_saying(CLASS_SIZE)["start"]
 
 
 def ingest_args(*paths: Path | str, extra: tuple[str, ...] = (), model: str = TEST_MODEL
@@ -220,8 +219,37 @@ def test_list(cli, example_archive, example_id):
 
 
 def test_list_of_an_empty_archive(cli, tmp_path):
-    shown = cli("list", archive=tmp_path / "nothing-yet")
+    (tmp_path / "archive").mkdir()
+    shown = cli("list", archive=tmp_path / "archive")
     assert (shown.returncode, shown.stdout, shown.stderr) == (0, "", "")
+    assert list((tmp_path / "archive").iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["list"], ["search", "salary"], ["search", "salary", "--json"],
+                                  ["export", "2026-01-01-no-such-session"], ["reindex"]],
+                         ids=["list", "search", "search-json", "export", "reindex"])
+def test_only_ingest_makes_an_archive(cli, tmp_path, args):
+    """Every other command refuses a folder that does not exist, and does not create it."""
+    root = tmp_path / "nothing-yet"
+    result = cli(*args, archive=root)
+    assert_one_error_line(result, f"no archive at {root}")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert not root.exists()
+
+
+@pytest.mark.parametrize("args", [
+    [], ["frobnicate"], ["search"], ["list", "--bogus"], ["search", "salary", "--page", "two"],
+    ["search", "salary", "--sort", "best"], ["export", "x", "--format", "doc"], ["ingest", "x.mp4"],
+], ids=["no-command", "unknown-command", "no-query", "unknown-option", "page-not-a-number",
+        "unknown-sort", "unknown-format", "ingest-without-details"])
+def test_usage_errors_are_one_line_and_exit_2(cli, tmp_path, args):
+    root = tmp_path / "archive"
+    result = cli(*args, archive=root)
+    assert_one_error_line(result, "")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert not root.exists()
 
 
 def test_search(cli, example_archive, example_id):
@@ -232,14 +260,15 @@ def test_search(cli, example_archive, example_id):
     hit = page["hits"][0]
     assert hit["session"] == example_id
     assert abs(hit["start"] - CLASS_SIZE_AT) <= 1.5
+    assert hit["segment_start"] <= hit["start"] <= hit["end"]
     assert "<mark>" in hit["snippet"]
 
     shown = cli("search", f'"{CLASS_SIZE}"', archive=example_archive.root)
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert lines[0] == "1 results"
-    assert lines[1].startswith(f"{example_id} [{clock(hit['start'])[:8]}]")
-    assert CLASS_SIZE in lines[1]
+    assert lines[1] == f"{example_id} [{clock(hit['start'])[:8]}] {hit['text']}"
+    assert CLASS_SIZE in normalize(lines[1])
 
 
 def _search_index(archive: Archive):

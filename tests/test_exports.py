@@ -136,7 +136,9 @@ def test_txt_has_a_header_and_a_timestamped_line_per_segment(example):
     lines = TxtWriter().render(example).splitlines()
     s = example.session
     assert lines[0] == s.title
-    assert lines[1] == f"{s.date} · {s.unit} · 00:03:32"
+    hours, rest = divmod(int(s.duration), 3600)
+    minutes, secs = divmod(rest, 60)
+    assert lines[1] == f"{s.date} · {s.unit} · {hours:02d}:{minutes:02d}:{secs:02d}"
     assert lines[2] == ""
     body = lines[3:]
     assert len(body) == len(example.segments)

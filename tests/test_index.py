@@ -10,8 +10,11 @@ import pytest
 from test_query import CORPUS, LATE_OCTOBER, MARCH, OCTOBER, build_index, make_transcript
 from whoosh import index as whoosh_index
 
+from index.highlight import match_time, matched_words
+from index.query import parse_query
 from index.store import SearchIndex
 from ontherecord.errors import InputError
+from ontherecord.model import Word
 
 
 @pytest.fixture
@@ -37,8 +40,9 @@ def test_sort_oldest_is_chronological(index):
 def test_sort_newest_puts_latest_sessions_first(index):
     page = index.search("salary", sort="newest")
     assert page.sort == "newest"
-    dates = [d for d, _ in starts(page)]
-    assert dates == ["2026-10-28", "2026-10-14", "2026-03-10", "2026-03-10"]
+    # Newest session first; within a session, the hits in the order they were said.
+    assert starts(page) == [("2026-10-28", 6.0), ("2026-10-14", 4.0), ("2026-03-10", 5.0),
+                            ("2026-03-10", 10.0)]
 
 
 def test_sorted_search_over_many_sessions(index):
@@ -48,6 +52,10 @@ def test_sorted_search_over_many_sessions(index):
     newest = index.search("class OR wage OR salary", sort="newest")
     assert [d for d, _ in starts(newest)] == sorted((d for d, _ in starts(newest)), reverse=True)
     assert sorted(starts(newest)) == sorted(starts(page))
+    # Each session's hits still in the order spoken.
+    for date in {d for d, _ in starts(newest)}:
+        times = [t for d, t in starts(newest) if d == date]
+        assert times == sorted(times)
 
 
 def test_sort_by_time_does_not_rely_on_the_order_segments_were_indexed(tmp_path):
@@ -106,7 +114,7 @@ def test_page_to_dict(index):
         "query": "salary", "page": 2, "pages": 2, "total": 4, "sort": "oldest"}
     assert len(data["hits"]) == 1
     assert set(data["hits"][0]) == {"session", "title", "date", "unit", "speaker", "start", "end",
-                                    "text", "snippet", "score", "url"}
+                                    "segment_start", "text", "snippet", "score", "url"}
 
 
 # --- snippets --------------------------------------------------------------------------------
@@ -170,6 +178,76 @@ def test_phrase_marks_each_word(index):
     (hit,) = index.search('"class size caps"').hits
     assert hit.snippet == ("Negotiations on <mark>class</mark> <mark>size</mark> "
                            "<mark>caps</mark> will continue next week.")
+
+
+# --- where a hit starts: when its first matched word was said ---------------------------------
+
+# One segment, from 9.84 s to 16 s, and when each of its words was said.
+SAID = [("We", 10.0), ("met", 10.32), ("again", 10.61), ("today.", 10.93),
+        ("Negotiations", 11.58), ("on", 12.41), ("class", 12.66), ("size", 13.02),
+        ("caps", 13.47), ("will", 13.86), ("continue.", 14.15)]
+
+
+def timed_session(session_id: str, said: list[tuple[str, float]], start: float = 9.84):
+    """A hand-made session of one segment whose words were said at the given times."""
+    transcript = make_transcript(session_id, "Word times", "2026-04-01", "Teachers",
+                                 [(start, 16.0, None, " ".join(w for w, _ in said))])
+    transcript.segments[0].words = [Word(at, at + 0.25, f" {w}", 0.9) for w, at in said]
+    return transcript
+
+
+@pytest.fixture
+def timed_index(tmp_path) -> SearchIndex:
+    return build_index(tmp_path / "index", [timed_session("2026-04-01-word-times", SAID)])
+
+
+@pytest.mark.parametrize(("query", "word", "t"), [
+    ("caps", "caps", "13.4"),                          # one word, mid-segment
+    ("negot*", "Negotiations", "11.5"),                # a prefix
+    ("negotiate", "Negotiations", "11.5"),             # a stemmed match
+    ('"class size caps"', "class", "12.6"),            # a phrase: its first word
+    ("caps AND negot*", "Negotiations", "11.5"),       # the earliest of the matched words
+    ("caps unit:teachers", "caps", "13.4"),            # a filter too: the word still decides
+])
+def test_hit_starts_at_its_first_matched_word(timed_index, query, word, t):
+    (hit,) = timed_index.search(query).hits
+    assert hit.start == dict(SAID)[word]
+    assert hit.segment_start == 9.84
+    assert hit.segment_start <= hit.start <= hit.end
+    # The link opens at the word, rounded down to 0.1 s so that it never starts after it.
+    assert hit.url == f"/sessions/2026-04-01-word-times?t={t}"
+    assert hit.to_dict()["start"] == hit.start
+    assert hit.to_dict()["segment_start"] == hit.segment_start
+
+
+def test_filter_only_hit_starts_at_its_segment(timed_index):
+    (hit,) = timed_index.search("unit:teachers").hits
+    assert hit.start == hit.segment_start == 9.84
+    assert hit.url == "/sessions/2026-04-01-word-times?t=9.8"
+
+
+def test_match_time_reads_the_words_of_the_hit(timed_index):
+    with whoosh_index.open_dir(timed_index.path).searcher() as searcher:
+        (hit,) = searcher.search(parse_query('"size caps"'), terms=True)
+        assert match_time(matched_words(hit), hit["words"]) == dict(SAID)["size"]
+        # No word of the text matched: the time is not known.
+        (hit,) = searcher.search(parse_query("unit:teachers"), terms=True)
+        assert matched_words(hit) == []
+        assert match_time(matched_words(hit), hit["words"]) is None
+
+
+def test_prefix_longer_than_the_stem_finds_the_word(timed_index):
+    # "Negotiations" is indexed under the stem "negoti", which "negotiat" does not prefix.
+    (hit,) = timed_index.search("negotiat*").hits
+    assert hit.start == dict(SAID)["Negotiations"]
+    assert "<mark>Negotiations</mark>" in hit.snippet
+
+
+def test_phrase_starts_at_the_phrase_not_at_an_earlier_word(tmp_path):
+    said = [("Class", 10.0), ("sizes", 10.4), ("came", 10.9), ("up.", 11.2), *SAID[4:]]
+    index = build_index(tmp_path / "index", [timed_session("2026-04-02-repeat", said)])
+    (hit,) = index.search('"class size caps"').hits
+    assert hit.start == dict(SAID)["class"]
 
 
 # --- keeping the index in step with the archive ----------------------------------------------

@@ -11,12 +11,13 @@
   const start = parseFloat(player.dataset.start || "0");
   let current = -1;
 
-  // The last line that has started by time t, if t is still inside it.
+  // The last line that has started by time t, if t is still inside it. A link's ?t= is its
+  // moment rounded down to 0.1 s, so a line that starts less than 0.1 s after t counts.
   function lineAt(t) {
     let lo = 0, hi = starts.length - 1, found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (starts[mid] <= t + 0.05) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (starts[mid] <= t + 0.1) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
     return found >= 0 && t <= ends[found] + 0.5 ? found : -1;
   }
@@ -55,7 +56,8 @@
     event.preventDefault();
     const t = parseFloat(li.dataset.start);
     player.currentTime = t;
-    history.replaceState(null, "", "?t=" + t.toFixed(1));
+    // Rounded down like every link to a moment, so reloading never starts after the line.
+    history.replaceState(null, "", "?t=" + (Math.floor(t * 10) / 10).toFixed(1));
     player.play().catch(() => {});
   });
 })();
