@@ -26,17 +26,17 @@ def say_number(n: int) -> str:
 
 
 def _number_words(match: re.Match) -> str:
-    """Spell a matched number, with its decimal part and percent sign."""
-    whole, frac, percent = match.group(1).replace(",", ""), match.group(2), match.group(3)
-    words = say_number(int(whole))
+    """Spell a matched number, with its currency, decimal part and percent sign."""
+    dollar, whole, frac, percent = match.groups()
+    words = say_number(int(whole.replace(",", "")))
     if frac:
         words += " point " + " ".join(ONES[int(d)] for d in frac)
-    return words + (" percent" if percent else "")
+    return words + (" percent" if percent else "") + (" dollars" if dollar else "")
 
 
 def normalize(text: str) -> str:
     """Lower-case, numbers spelled out, punctuation dropped, whitespace folded."""
     text = text.lower().replace("-", " ")
-    text = re.sub(r"(\d[\d,]*)(?:\.(\d+))?(?:\s*(%))?", _number_words, text)
+    text = re.sub(r"(\$)?(\d[\d,]*)(?:\.(\d+))?(?:\s*(%))?", _number_words, text)
     text = re.sub(r"[^\w\s']", " ", text).replace("'", "")
     return " ".join(ABBREVIATIONS.get(w, w) for w in text.split())

@@ -23,9 +23,11 @@ class AsrOptions:
     compute_type: str = "int8"
     beam_size: int = 5
     vad: bool = True
-    # Off by default: on hours of audio, conditioning on earlier text lets one misheard
-    # phrase repeat itself for minutes (a known Whisper failure); each window stands alone.
-    condition_on_previous_text: bool = False
+    # On, as in faster-whisper: measured off (bench/asr.py), Whisper base dropped a whole clause
+    # of the example ("plus the regular step increase") at a window boundary. The loops that
+    # conditioning can cause on long audio are held back by VAD and faster-whisper resetting
+    # the prompt when decoding falls back to high temperatures.
+    condition_on_previous_text: bool = True
     cpu_threads: int = 0
     glossary: list[str] = field(default_factory=list)
 

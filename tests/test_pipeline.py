@@ -52,7 +52,7 @@ KEY_WORDS = [
     "mental health staffing",
     "one social worker",
     "education support professionals",
-    "memorandum of understanding",
+    "willing to extend it",
     "labor relations law",
     "negotiations will continue",
 ]
