@@ -110,12 +110,25 @@ class SearchIndex:
         self.path = Path(path)
 
     @classmethod
-    def of(cls, archive: Archive) -> SearchIndex:
-        """The index of an archive, rebuilt from the archive first if it is missing."""
+    def of(cls, archive: Archive, check_sessions: bool = False) -> SearchIndex:
+        """The index of an archive, rebuilt from the archive if it is stale.
+
+        Stale means missing, or built with other fields (by an older version); with
+        `check_sessions`, also not holding exactly the archive's sessions (that reads every
+        document: for start-up, not for each request).
+        """
         index = cls(archive.index_dir)
-        if not whoosh_index.exists_in(index.path) and archive.ids():
+        stale = not index.has_current_schema() or (
+            check_sessions and index.session_ids() != set(archive.ids()))
+        if stale and archive.ids():
             index.rebuild_from(archive)
         return index
+
+    def has_current_schema(self) -> bool:
+        """Whether an index exists here with the fields this version writes."""
+        if not whoosh_index.exists_in(self.path):
+            return False
+        return set(whoosh_index.open_dir(self.path).schema.names()) == set(SCHEMA.names())
 
     def rebuild_from(self, archive: Archive) -> int:
         """Rebuild from every session in the archive; returns the segment count."""
@@ -138,12 +151,6 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
-
-    def remove_session(self, session_id: str) -> None:
-        """Drop every segment of a session from the index."""
-        writer = self._open().writer(timeout=LOCK_TIMEOUT)
-        writer.delete_by_term("session", session_id)
         writer.commit()
 
     def rebuild(self, transcripts: Iterable[Transcript]) -> int:

@@ -98,7 +98,7 @@ def cmd_serve(args: argparse.Namespace, archive: Archive) -> int:
     from index.store import SearchIndex
     from search_app import create_app
 
-    SearchIndex.of(archive)
+    SearchIndex.of(archive, check_sessions=True)
     app = create_app({"ARCHIVE": str(archive.root)})
     url = f"http://{args.host}:{args.port}/"
     print(f"On the Record: serving {archive.root} at {url}", file=sys.stderr)

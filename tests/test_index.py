@@ -7,8 +7,9 @@ import html
 import shutil
 
 import pytest
-from test_query import CORPUS, LATE_OCTOBER, MARCH, OCTOBER, build_index, make_transcript
+from test_query import CORPUS, MARCH, OCTOBER, build_index, make_transcript
 from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
 
 from index.highlight import match_time, matched_words
 from index.query import parse_query
@@ -277,16 +278,6 @@ def test_replacing_a_session_swaps_in_its_new_segments(index):
     assert count(index, OCTOBER.session.id) == len(OCTOBER.segments)
 
 
-def test_remove_session(index):
-    index.remove_session(OCTOBER.session.id)
-    assert count(index, OCTOBER.session.id) == 0
-    assert index.search("wage").total == 0
-    assert index.session_ids() == {MARCH.session.id, LATE_OCTOBER.session.id}
-    # Removing what is not there is harmless.
-    index.remove_session("2030-01-01-nothing")
-    assert index.session_ids() == {MARCH.session.id, LATE_OCTOBER.session.id}
-
-
 def test_session_ids(index):
     assert index.session_ids() == {t.session.id for t in CORPUS}
 
@@ -342,9 +333,23 @@ def test_of_rebuilds_a_missing_index_from_the_archive(archive_copy, example_arch
 
 def test_of_keeps_an_existing_index(archive_copy):
     index = SearchIndex(archive_copy.index_dir)
-    index.remove_session(archive_copy.ids()[0])
-    # The index exists (if empty), so `of` must not rebuild it behind the caller's back.
+    index.rebuild([])
+    # The index exists (if empty), so `of` must not read every document on each request.
     assert SearchIndex.of(archive_copy).session_ids() == set()
+    # At start-up it checks the sessions, and catches up with the archive.
+    assert SearchIndex.of(archive_copy, check_sessions=True).session_ids() == set(
+        archive_copy.ids())
+
+
+def test_of_rebuilds_an_index_of_older_fields(archive_copy):
+    shutil.rmtree(archive_copy.index_dir)
+    archive_copy.index_dir.mkdir()
+    older = Schema(id=ID(unique=True, stored=True), session=ID(stored=True),
+                   text=TEXT(stored=True))
+    whoosh_index.create_in(archive_copy.index_dir, older).writer().commit()
+    index = SearchIndex.of(archive_copy)
+    assert index.has_current_schema()
+    assert index.search('"class size caps"').total == 1
 
 
 def test_of_an_empty_archive_makes_no_index(tmp_path):

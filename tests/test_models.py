@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
 from ingest import asr, models
+from ingest.pipeline import sha256_of
 from ontherecord.errors import InputError
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +23,7 @@ def base_cache(tmp_path_factory) -> Path:
 def test_assemble_base_joins_the_packaged_parts(base_cache):
     target = base_cache / f"whisper-base-{models.BASE_SHA256[:12]}"
     # Checked here independently of the check inside assemble_base.
-    assert sha256_file(target / "model.bin") == models.BASE_SHA256
+    assert sha256_of(target / "model.bin") == models.BASE_SHA256
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         assert (target / name).stat().st_size > 0, name
     # The staging folder it was assembled in is gone.
