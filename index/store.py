@@ -43,9 +43,9 @@ class Hit:
 
     @property
     def url(self) -> str:
-        """The session page opened at the start of this segment.
+        """The session page opened when the hit's first matched word was said.
 
-        The time is rounded down, so the link never starts after the first word.
+        The time is rounded down, so the link never starts after that word.
         """
         return f"/sessions/{self.session}?t={link_time(self.start)}"
 
@@ -55,8 +55,7 @@ class Hit:
             "session": self.session, "title": self.title, "date": self.date,
             "unit": self.unit, "speaker": self.speaker, "start": self.start,
             "end": self.end, "segment_start": self.segment_start, "text": self.text,
-            "snippet": self.snippet,
-            "score": self.score, "url": self.url,
+            "snippet": self.snippet, "score": self.score, "url": self.url,
         }
 
 
