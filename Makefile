@@ -12,19 +12,35 @@ STAMP = $(VENV)/.installed
 .PHONY: demo install test lint bench clean
 
 # The CPU build of torch goes in first: anything that later asks for torch then finds it,
-# instead of pulling gigabytes of CUDA packages.
+# instead of pulling gigabytes of CUDA packages. resemblyzer is only the speaker encoder's
+# weights: --no-deps, because its own dependencies (webrtcvad, librosa) are not used and
+# webrtcvad does not build on this Python.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet --no-deps resemblyzer==0.1.4
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(STAMP)
 
+OTR = $(BIN)/ontherecord
+# The demo ingests the example, names its four voices as staff would, then ingests the
+# follow-up session, whose district and union negotiators are recognized by voice.
 demo: $(STAMP)
-	$(BIN)/ontherecord ingest examples/bargaining-session.ogg --archive $(ARCHIVE) \
-	    --title "Teachers bargaining session (example)" --date 2026-10-14 --unit Teachers
-	$(BIN)/ontherecord serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
+	id=$$($(OTR) ingest examples/bargaining-session.ogg --archive $(ARCHIVE) \
+	    --title "Teachers bargaining session (example)" --date 2026-10-14 --unit Teachers) && \
+	$(OTR) speakers $$id --archive $(ARCHIVE) --name S1 "Dana Whitfield" --side mediator \
+	    --role "Mediator, state Bureau of Mediation Services" >/dev/null && \
+	$(OTR) speakers $$id --archive $(ARCHIVE) --name S2 "Mark Ellison" --side district \
+	    --role "Chief negotiator" >/dev/null && \
+	$(OTR) speakers $$id --archive $(ARCHIVE) --name S3 "Grace Holloway" --side union \
+	    --role "Lead negotiator" >/dev/null && \
+	$(OTR) speakers $$id --archive $(ARCHIVE) --name S4 "Rosa Delgado" --side union \
+	    --role "ESP representative"
+	$(OTR) ingest examples/followup-session.ogg --archive $(ARCHIVE) --title \
+	    "Teachers bargaining session, follow-up (example)" --date 2026-10-21 --unit Teachers
+	$(OTR) serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -34,7 +50,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/asr.py --model base --out bench/results-asr-base.json
+	$(BIN)/python bench/diarization.py --json bench/results-diarization.json
+	$(BIN)/python bench/diarization_cost.py --json bench/results-diarization-cost.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,6 +5,8 @@ Writes, next to this script:
 
 * ``bargaining-session.ogg``  -- Opus-in-Ogg, mono, 24 kHz, ~28 kbit/s
 * ``bargaining-session.json`` -- reference speakers and utterance timings
+* ``followup-session.ogg`` / ``.json`` -- a short later session: two of the same voices and
+  one new one, to show (and test) that voices named once are recognized again
 
 Requirements: Python 3 (stdlib only), ``espeak-ng`` and ``ffmpeg`` on PATH.
 
@@ -31,8 +33,6 @@ import wave
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OUT_OGG = HERE / "bargaining-session.ogg"
-OUT_JSON = HERE / "bargaining-session.json"
 
 RATE = 22050  # espeak-ng native output rate
 SPEED_WPM = 155
@@ -53,25 +53,25 @@ SPEAKERS = [
         "id": "mediator",
         "name": "Dana Whitfield",
         "role": "Mediator, state Bureau of Mediation Services",
-        "voice": "en-gb+m1 -p 45",
+        "voice": "en-us+klatt4 -p 25",
     },
     {
         "id": "district",
         "name": "Mark Ellison",
         "role": "Chief negotiator, Minneapolis Public Schools",
-        "voice": "en-us+m3 -p 35",
+        "voice": "en+quincy -p 50",
     },
     {
         "id": "union",
         "name": "Grace Holloway",
         "role": "Lead negotiator, teachers' union",
-        "voice": "en-us+f3 -p 65",
+        "voice": "en-us+f3 -p 70",
     },
     {
         "id": "esp",
         "name": "Rosa Delgado",
         "role": "Education support professionals (ESP) representative, teachers' union",
-        "voice": "en-gb+f2 -p 50",
+        "voice": "en-us+f5 -p 45",
     },
 ]
 
@@ -134,6 +134,32 @@ DIALOGUE = [
 ]
 
 
+# A week later: the district and union negotiators again, and a school board member whose
+# voice the archive has never heard.
+FOLLOWUP_SPEAKERS = [s for s in SPEAKERS if s["id"] in ("district", "union")] + [
+    {
+        "id": "board",
+        "name": "Victor Lindqvist",
+        "role": "School board member",
+        "voice": "en+norbert",
+    },
+]
+
+FOLLOWUP = [
+    ("board", "Good evening. The school board asked me to sit in on tonight's session "
+              "and report back on the salary proposals."),
+    ("district", "Welcome. The district has a new salary offer. We can now offer three "
+                 "percent in the first year."),
+    ("union", "Three percent is progress, but it still does not match inflation. We will "
+              "need to discuss it with our members."),
+    ("board", "Can either side tell me what the gap costs in dollars?"),
+    ("district", "The difference between the two offers is about twenty million dollars "
+                 "over two years."),
+    ("union", "Our members want an agreement before the strike vote. We will answer "
+              "next week."),
+]
+
+
 def synth(text: str, voice: str, path: Path) -> array.array:
     """Render ``text`` with espeak-ng and return the int16 samples."""
     cmd = ["espeak-ng", "-s", str(SPEED_WPM), "-g", str(WORD_GAP),
@@ -160,20 +186,18 @@ def audible_bounds(samples: array.array) -> tuple[int, int]:
     return first, last + 1
 
 
-def main() -> int:
-    for tool in ("espeak-ng", "ffmpeg"):
-        if shutil.which(tool) is None:
-            print(f"error: {tool} not found on PATH", file=sys.stderr)
-            return 1
-
-    voices = {s["id"]: s["voice"] for s in SPEAKERS}
+def render(name: str, meta: dict, speakers: list[dict],
+           dialogue: list[tuple[str, str]]) -> None:
+    """Synthesize one session's dialogue into ``<name>.ogg`` and its reference ``<name>.json``."""
+    out_ogg, out_json = HERE / f"{name}.ogg", HERE / f"{name}.json"
+    voices = {s["id"]: s["voice"] for s in speakers}
     pad = round(PAD_S * RATE)
     out = array.array("h", bytes(2 * round(LEAD_IN_S * RATE)))
     utterances = []
 
     with tempfile.TemporaryDirectory(prefix="bargaining-") as tmp:
         tmpdir = Path(tmp)
-        for idx, (speaker, text) in enumerate(DIALOGUE):
+        for idx, (speaker, text) in enumerate(dialogue):
             if idx:
                 gap = PAUSES_S[(idx - 1) % len(PAUSES_S)]
                 out.extend(array.array("h", bytes(2 * round(gap * RATE))))
@@ -209,25 +233,36 @@ def main() -> int:
                 "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
                 "-ac", "1", "-ar", "24000",
                 "-c:a", "libopus", "-b:a", "28k", "-application", "voip",
-                "-metadata", "title=Teachers bargaining session (example)",
-                str(OUT_OGG),
+                "-metadata", f"title={meta['title']}",
+                str(out_ogg),
             ],
             check=True,
         )
 
     reference = {
-        "title": "Teachers bargaining session (example)",
-        "date": "2026-10-14",
-        "unit": "Teachers",
+        **meta,
         "source": "synthesized with espeak-ng by examples/make_example.py",
         "duration": round(len(out) / RATE, 3),
-        "speakers": SPEAKERS,
+        "speakers": speakers,
         "utterances": utterances,
     }
-    OUT_JSON.write_text(json.dumps(reference, indent=2, ensure_ascii=False) + "\n",
+    out_json.write_text(json.dumps(reference, indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
-    print(f"wrote {OUT_OGG.name} ({OUT_OGG.stat().st_size} bytes, "
-          f"{len(out) / RATE:.1f} s) and {OUT_JSON.name} ({len(utterances)} turns)")
+    print(f"wrote {out_ogg.name} ({out_ogg.stat().st_size} bytes, "
+          f"{len(out) / RATE:.1f} s) and {out_json.name} ({len(utterances)} turns)")
+
+
+def main() -> int:
+    for tool in ("espeak-ng", "ffmpeg"):
+        if shutil.which(tool) is None:
+            print(f"error: {tool} not found on PATH", file=sys.stderr)
+            return 1
+    render("bargaining-session", {"title": "Teachers bargaining session (example)",
+                                  "date": "2026-10-14", "unit": "Teachers"},
+           SPEAKERS, DIALOGUE)
+    render("followup-session", {"title": "Teachers bargaining session, follow-up (example)",
+                                "date": "2026-10-21", "unit": "Teachers"},
+           FOLLOWUP_SPEAKERS, FOLLOWUP)
     return 0
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from whoosh.qparser import QueryParser
-from whoosh.query import NullQuery, Or, Prefix, Query, Wildcard
+from whoosh.query import And, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
 
-from index.schema import SCHEMA
+from index.schema import NAMES, SCHEMA
 from ontherecord.errors import InputError
 
 MAX_LENGTH = 500
@@ -76,3 +76,20 @@ def parse_query(text: str) -> Query:
     if isinstance(query, type(NullQuery)):
         raise InputError(f"nothing to search for in {text!r}")
     return query.accept(_widen_pattern)
+
+
+def speaker_query(name: str) -> Query:
+    """Segments said by the person with this name (a phrase on the speaker field)."""
+    words = [token.text for token in NAMES(name)]
+    if not words:
+        raise InputError("the speaker filter needs a name")
+    return Phrase("speaker", words) if len(words) > 1 else Term("speaker", words[0])
+
+
+def build_query(text: str, speaker: str = "") -> Query:
+    """The query for a search box and an optional speaker filter; either may be empty alone."""
+    if not speaker.strip():
+        return parse_query(text)
+    if not text.strip():
+        return speaker_query(speaker)
+    return And([parse_query(text), speaker_query(speaker)])

@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from index.highlight import match_time, matched_words, snippet
-from index.query import parse_query
+from index.query import build_query
 from index.schema import SCHEMA
 from ontherecord.archive import Archive
 from ontherecord.exports import link_time
@@ -69,12 +69,14 @@ class SearchPage:
     total: int
     hits: list[Hit] = field(default_factory=list)
     sort: str = "relevance"
+    speaker: str = ""
 
     def to_dict(self) -> dict:
         """The JSON form of a result page."""
         return {
-            "query": self.query, "page": self.page, "pages": self.pages,
-            "total": self.total, "sort": self.sort, "hits": [h.to_dict() for h in self.hits],
+            "query": self.query, "speaker": self.speaker, "page": self.page,
+            "pages": self.pages, "total": self.total, "sort": self.sort,
+            "hits": [h.to_dict() for h in self.hits],
         }
 
 
@@ -178,9 +180,9 @@ class SearchIndex:
             return {doc["session"] for doc in searcher.all_stored_fields()}
 
     def search(self, text: str, page: int = 1, sort: str = "relevance",
-               page_size: int = PAGE_SIZE) -> SearchPage:
-        """Run a query (see index.query for its syntax) and return one page of hits."""
-        query = parse_query(text)
+               page_size: int = PAGE_SIZE, speaker: str = "") -> SearchPage:
+        """One page of hits for a query (see index.query), perhaps only of one speaker's words."""
+        query = build_query(text, speaker)
         with self._open().searcher() as searcher:
             sortedby = {
                 # Newest sessions first, but each session's hits still in the order spoken.
@@ -193,7 +195,7 @@ class SearchIndex:
             )
             hits = [self._hit(h) for h in results]
             return SearchPage(text, results.pagenum, results.pagecount, results.total, hits,
-                              sort if sortedby else "relevance")
+                              sort if sortedby else "relevance", speaker.strip())
 
     @staticmethod
     def _hit(hit) -> Hit:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
+import numpy as np
 
 from ontherecord.errors import InputError
 from ontherecord.progress import Progress
@@ -209,6 +210,13 @@ def extract_audio(media: Path, wav: Path, duration: float | None, progress: Prog
     _run(out.overwrite_output(), duration, "extracting", progress)
     with wave.open(str(wav)) as w:
         return w.getnframes() / w.getframerate()
+
+
+def read_wav(wav: Path) -> np.ndarray:
+    """The samples of a WAV written by extract_audio, as float32 in [-1, 1]."""
+    with wave.open(str(wav)) as w:
+        data = w.readframes(w.getnframes())
+    return np.frombuffer(data, "<i2").astype(np.float32) / 32768.0
 
 
 def check_input(path: Path) -> None:

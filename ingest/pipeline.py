@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import asr, media
+from ingest import asr, attribution, diarize, media
+from ontherecord import voices
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import Session, Source, Transcript
@@ -62,13 +63,16 @@ def ingest(
     options: asr.AsrOptions,
     progress: Progress | None = None,
     on_commit: Callable[[Transcript], None] | None = None,
+    speaker_options: diarize.DiarizeOptions | None = None,
 ) -> Result:
     """Turn a recording into an archived session; `on_commit` (the indexer) runs after commit.
 
     If anything fails, including `on_commit`, the archive is left as it was.
     """
     progress = progress or Silent()
+    speaker_options = speaker_options or diarize.DiarizeOptions()
     details.check()
+    speaker_options.check()
     media.check_input(path)
     sha256 = sha256_of(path)
     existing = archive.find_by_sha256(sha256)
@@ -83,7 +87,11 @@ def ingest(
         media.check_complete(path, info, duration)
         options = dataclasses.replace(options, glossary=options.glossary or archive.glossary())
         segments = asr.transcribe(wav, options, duration, progress)
+        found = diarize.diarize(media.read_wav(wav), speaker_options, progress)
         wav.unlink()
+        segments = attribution.attribute(segments, found.turns)
+        speakers = attribution.speakers_of(found.turns)
+        voices.recognize(voices.load(archive), speakers, found.voiceprints)
         session = Session(
             id=make_session_id(details, sha256), title=details.title.strip(),
             date=details.date, unit=details.unit.strip(), duration=round(duration, 3),
@@ -91,8 +99,8 @@ def ingest(
             source=Source(path.name, sha256, path.stat().st_size), model=options.model,
             ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-        transcript = Transcript(session, segments)
-        archive.commit(folder, session, transcript)
+        transcript = Transcript(session, segments, speakers, turns=found.turns)
+        archive.commit(folder, session, transcript, found.voiceprints)
     if on_commit:
         try:
             on_commit(transcript)

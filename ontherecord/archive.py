@@ -5,6 +5,8 @@ Layout under the archive root::
     sessions/<id>/session.json     metadata, including the original recording's checksum
     sessions/<id>/transcript.json  segments, speakers, chapters
     sessions/<id>/media.<ext>      the web-playable copy of the recording
+    sessions/<id>/voiceprints.json each speaker's mean voiceprint (256 numbers), for the registry
+    voices.json                    the voice registry: voiceprints of speakers staff have named
     glossary.txt                   optional terms (names, acronyms) to prime the recognizer
     .staging/                      ingests in progress; never read as sessions
     .index/                        the search index, derived and rebuildable
@@ -26,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from ontherecord.errors import NotFoundError
-from ontherecord.model import Segment, Session, Transcript
+from ontherecord.model import Session, Transcript
 
 ENV_VAR = "ONTHERECORD_ARCHIVE"
+VOICEPRINTS = "voiceprints.json"
 SESSION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
 
 
@@ -100,8 +103,27 @@ class Archive:
         """One session with its segments, speakers and chapters."""
         session = self.session(session_id)
         body = json.loads((self.session_dir(session_id) / "transcript.json").read_text("utf-8"))
-        segments = [Segment.from_dict(s) for s in body["segments"]]
-        return Transcript(session, segments, body.get("speakers", []), body.get("chapters", []))
+        return Transcript.from_dict(session, body)
+
+    def save_transcript(self, transcript: Transcript) -> None:
+        """Replace a committed session's transcript.json (atomically) after an edit."""
+        body = transcript.to_dict()
+        del body["session"]
+        write_json_atomic(self.session_dir(transcript.session.id) / "transcript.json", body)
+
+    def voiceprints(self, session_id: str) -> dict[str, list[float]]:
+        """Each speaker's voiceprint in a session, by speaker id ({} if it has none)."""
+        path = self.session_dir(session_id) / VOICEPRINTS
+        return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+    def save_voiceprints(self, session_id: str, prints: dict[str, list[float]]) -> None:
+        """Replace a committed session's voiceprints (atomically) after speakers are merged."""
+        write_json_atomic(self.session_dir(session_id) / VOICEPRINTS, prints)
+
+    @property
+    def registry_path(self) -> Path:
+        """Where the voice registry is kept."""
+        return self.root / "voices.json"
 
     def media_path(self, session: Session) -> Path:
         """The playable media file of a session."""
@@ -133,9 +155,12 @@ class Archive:
         finally:
             shutil.rmtree(path, ignore_errors=True)
 
-    def commit(self, staged: Path, session: Session, transcript: Transcript) -> None:
+    def commit(self, staged: Path, session: Session, transcript: Transcript,
+               voiceprints: dict[str, list[float]] | None = None) -> None:
         """Write a session's records into `staged` and move the folder into place at once."""
         write_json_atomic(staged / "session.json", session.to_dict())
+        if voiceprints:
+            write_json_atomic(staged / VOICEPRINTS, voiceprints)
         body = transcript.to_dict()
         del body["session"]
         write_json_atomic(staged / "transcript.json", body)

@@ -1,26 +1,32 @@
-"""The `ontherecord` command: ingest, search, export, reindex, list and serve."""
+"""The `ontherecord` command: ingest, search, export, speakers, reindex, list and serve."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from ontherecord.archive import Archive, default_root, write_text_atomic
 from ontherecord.errors import InputError, OnTheRecordError
+from ontherecord.model import SIDES
 
-FORMATS = ("json", "vtt", "srt", "txt")
+FORMATS = ("json", "vtt", "srt", "txt", "rttm")
 
 
 def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     """Ingest each recording as its own session; print each session's id (or record)."""
     from index.store import SearchIndex
     from ingest.asr import AsrOptions
+    from ingest.diarize import DiarizeOptions
     from ingest.pipeline import Details, ingest
     from ontherecord.progress import for_terminal
 
     options = AsrOptions(model=args.model, language=args.language)
+    speaker_options = DiarizeOptions(speakers=args.speakers, min_speakers=args.min_speakers,
+                                     max_speakers=args.max_speakers)
+    speaker_options.check()
     index = SearchIndex.of(archive)
     failed = 0
     for n, path in enumerate(args.paths, 1):
@@ -29,7 +35,8 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
             title = f"{args.title} (part {n} of {len(args.paths)})"
         try:
             result = ingest(archive, Path(path), Details(title, args.date, args.unit), options,
-                            for_terminal(args.quiet), on_commit=index.replace_session)
+                            for_terminal(args.quiet), on_commit=index.replace_session,
+                            speaker_options=speaker_options)
         except (OnTheRecordError, OSError) as e:
             print(f"ontherecord: error: {e}", file=sys.stderr)
             failed += 1
@@ -72,6 +79,33 @@ def cmd_export(args: argparse.Namespace, archive: Archive) -> int:
     if not target.parent.is_dir():
         raise InputError(f"{target.parent}: no such folder for the output file")
     write_text_atomic(target, text)
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace, archive: Archive) -> int:
+    """List a session's speakers, or name one, or merge two; edits reach the index at once."""
+    from index.store import SearchIndex
+    from ontherecord import speakers
+    from ontherecord.exports import clock
+
+    transcript = None
+    if args.merge:
+        transcript = speakers.merge(archive, args.session, *args.merge)
+    if args.name or args.side is not None or args.role is not None:
+        ref, new_name = args.name or (args.speaker, None)
+        if ref is None:
+            raise InputError("say which speaker: --name S2 \"Jane Doe\", or --speaker S2")
+        transcript = speakers.name(archive, args.session, ref, new_name, args.side, args.role)
+    if transcript is not None:
+        SearchIndex.of(archive).replace_session(transcript)
+    transcript = transcript or archive.transcript(args.session)
+    if args.json:
+        print(json.dumps([asdict(s) for s in transcript.speakers], ensure_ascii=False, indent=1))
+        return 0
+    for s in transcript.speakers:
+        how = {"staff": "named by staff", "voice": f"recognized by voice, score {s.score}"}
+        facts = [x for x in (s.side, s.role, how.get(s.named_by or "", "unnamed")) if x]
+        print(f"{s.id}\t{s.display}\t{clock(s.talk_time)[:8]}\t{'; '.join(facts)}")
     return 0
 
 
@@ -138,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", help="spoken language code (default: en)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or notices")
     p.add_argument("--json", action="store_true", help="print the session record as JSON")
+
+    p.add_argument("--speakers", type=int, metavar="N", help="exactly N voices (default: found)")
+    p.add_argument("--min-speakers", type=int, default=1, metavar="N",
+                   help="at least N voices (default: 1)")
+    p.add_argument("--max-speakers", type=int, default=15, metavar="N",
+                   help="at most N voices (default: 15)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", parents=[common], help="search the archive")
@@ -152,6 +192,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="json")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("speakers", parents=[common],
+                       help="list, name or merge a session's speakers")
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("--name", nargs=2, metavar=("SPEAKER", "NAME"),
+                   help='name a speaker: --name S2 "Jane Doe" ("" removes the name)')
+    p.add_argument("--speaker", metavar="SPEAKER", help="the speaker --side/--role apply to")
+    p.add_argument("--side", choices=(*SIDES, ""), help="which side the speaker is on")
+    p.add_argument("--role", help='the speaker\'s role, e.g. "Chief negotiator"')
+    p.add_argument("--merge", nargs=2, metavar=("FROM", "INTO"),
+                   help="one person diarized as two voices: fold FROM into INTO")
+    p.add_argument("--json", action="store_true", help="print the speakers as JSON")
+    p.set_defaults(func=cmd_speakers)
 
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index")
     p.set_defaults(func=cmd_reindex)

@@ -128,6 +128,29 @@ class TxtWriter(Writer):
         return "\n".join(lines) + "\n"
 
 
+class RttmWriter(Writer):
+    """Speaker turns in NIST's Rich Transcription Time Marked format, as diarization tools read.
+
+    Names become the speaker field with spaces turned to underscores (RTTM fields are
+    whitespace-separated); unnamed voices keep their ids.
+    """
+
+    name = "rttm"
+    extension = "rttm"
+    mimetype = "text/plain"
+
+    def render(self, transcript: Transcript) -> str:
+        """One SPEAKER line per turn."""
+        sid = transcript.session.id
+        lines = []
+        for turn in transcript.turns:
+            speaker = transcript.speaker(turn.speaker)
+            who = "_".join(speaker.name.split()) if speaker and speaker.name else turn.speaker
+            lines.append(f"SPEAKER {sid} 1 {turn.start:.3f} {turn.end - turn.start:.3f} "
+                         f"<NA> <NA> {who} <NA> <NA>")
+        return "\n".join(lines) + ("\n" if lines else "")
+
+
 WRITERS: dict[str, Writer] = {
-    w.name: w for w in (JsonWriter(), VttWriter(), SrtWriter(), TxtWriter())
+    w.name: w for w in (JsonWriter(), VttWriter(), SrtWriter(), TxtWriter(), RttmWriter())
 }

@@ -38,6 +38,42 @@ class Segment:
 
 
 @dataclass
+class Turn:
+    """A stretch of time in which one speaker holds the floor (the diarization's output)."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+SIDES = ("district", "union", "mediator", "board", "public", "other")
+
+
+@dataclass
+class Speaker:
+    """One voice in a session: found by diarization, then named by staff or by the registry.
+
+    `named_by` is "staff" when a person named it, "voice" when the voice registry recognized
+    it (then `score` is the cosine similarity that did it, kept so staff can review), and None
+    while the speaker is unnamed.
+    """
+
+    id: str
+    label: str
+    name: str | None = None
+    side: str | None = None
+    role: str | None = None
+    talk_time: float = 0.0
+    named_by: str | None = None
+    score: float | None = None
+
+    @property
+    def display(self) -> str:
+        """The name to show: the person's name, else the label ("Speaker 2")."""
+        return self.name or self.label
+
+
+@dataclass
 class Source:
     """The original recording as it was handed to ingest."""
 
@@ -84,15 +120,29 @@ class Transcript:
 
     session: Session
     segments: list[Segment]
-    speakers: list[dict[str, Any]] = field(default_factory=list)
+    speakers: list[Speaker] = field(default_factory=list)
     chapters: list[dict[str, Any]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, session: Session, body: dict[str, Any]) -> Transcript:
+        """Build a transcript from its JSON form (transcript.json) and its session."""
+        return cls(
+            session,
+            [Segment.from_dict(s) for s in body["segments"]],
+            [Speaker(**s) for s in body.get("speakers", [])],
+            body.get("chapters", []),
+            [Turn(**t) for t in body.get("turns", [])],
+        )
+
+    def speaker(self, speaker_id: str | None) -> Speaker | None:
+        """The speaker with this id, if there is one."""
+        return next((s for s in self.speakers if s.id == speaker_id), None)
 
     def speaker_name(self, speaker_id: str | None) -> str:
-        """The name to show for a speaker id: the staff-given name, else its label, else ''."""
-        for speaker in self.speakers:
-            if speaker.get("id") == speaker_id:
-                return speaker.get("name") or speaker.get("label") or speaker_id or ""
-        return speaker_id or ""
+        """The name to show for a speaker id: the person's name, else its label, else ''."""
+        speaker = self.speaker(speaker_id)
+        return speaker.display if speaker else speaker_id or ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON export: public session fields, segments, speakers and chapters."""
@@ -106,6 +156,7 @@ class Transcript:
                 "duration": s.duration,
             },
             "segments": [asdict(seg) for seg in self.segments],
-            "speakers": self.speakers,
+            "speakers": [asdict(s) for s in self.speakers],
             "chapters": self.chapters,
+            "turns": [asdict(t) for t in self.turns],
         }

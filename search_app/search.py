@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from index.store import SORTS
 from ontherecord.errors import InputError
-from search_app.store import archive, search_index
+from search_app.store import archive, search_index, speaker_names
 
 bp = Blueprint("search", __name__)
 
@@ -25,6 +25,17 @@ def sort_order() -> str:
     return sort
 
 
+def speaker_filter() -> str:
+    """The ?speaker= filter: a person's name, or '' for anyone."""
+    return " ".join(request.args.get("speaker", "").split())[:100]
+
+
+@bp.app_context_processor
+def searchbox_choices() -> dict:
+    """What the search box on every page offers: the named speakers to filter by."""
+    return {"speaker_names": speaker_names()}
+
+
 @bp.get("/")
 def home():
     """The search box and the most recent sessions."""
@@ -33,13 +44,16 @@ def home():
 
 @bp.get("/search")
 def results():
-    """One page of hits for ?q=, with the count and links to the other pages."""
-    query = request.args.get("q", "").strip()
-    if not query:
+    """One page of hits for ?q= (and ?speaker=), with the count and links to other pages."""
+    query, speaker = request.args.get("q", "").strip(), speaker_filter()
+    if not query and not speaker:
         return redirect(url_for("search.home"))
     sort = sort_order()
     try:
-        page = search_index().search(query, page_number(), sort, current_app.config["PAGE_SIZE"])
+        page = search_index().search(query, page_number(), sort, current_app.config["PAGE_SIZE"],
+                                     speaker)
     except InputError as e:
-        return render_template("results.html", query=query, error=str(e), sort=sort), 400
-    return render_template("results.html", query=query, page=page, sort=sort, sorts=SORTS)
+        return render_template("results.html", query=query, speaker=speaker, error=str(e),
+                               sort=sort), 400
+    return render_template("results.html", query=query, speaker=speaker, page=page, sort=sort,
+                           sorts=SORTS)

@@ -1,5 +1,7 @@
 """The archive and index the app serves, as configured for the current app."""
 
+import functools
+
 from flask import current_app
 
 from index.store import SearchIndex
@@ -14,3 +16,29 @@ def archive() -> Archive:
 def search_index() -> SearchIndex:
     """The archive's search index (rebuilt from the archive if it is missing)."""
     return SearchIndex.of(archive())
+
+
+def speaker_names() -> list[str]:
+    """Every person named in the archive, for the speaker filter, A to Z."""
+    a = archive()
+    # Keyed on the transcripts' modification times, so a naming shows at once and an
+    # unchanged archive is not read again on every page.
+    stamps = tuple((i, _mtime(a.session_dir(i) / "transcript.json")) for i in a.ids())
+    return _names(str(a.root), stamps)
+
+
+def _mtime(path) -> float:
+    """A file's modification time, or 0 if it is gone."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@functools.lru_cache(maxsize=4)
+def _names(root: str, stamps: tuple) -> list[str]:
+    """The named speakers of the archive at `root` as of `stamps`."""
+    a = Archive(root)
+    names = {s.name for session_id, _ in stamps for s in a.transcript(session_id).speakers
+             if s.name}
+    return sorted(names, key=str.casefold)

@@ -217,3 +217,130 @@ def needs_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not present: {path}")
     return path
+
+
+# --- speakers: the follow-up session, decoded audio, and archives with named voices ----------
+
+FOLLOWUP = ROOT / "examples" / "followup-session.ogg"
+FOLLOWUP_REFERENCE = json.loads((ROOT / "examples" / "followup-session.json").read_text("utf-8"))
+# The name staff give the district's negotiator in the shared named archive.
+DISTRICT_NAME = "Mark Ellison"
+
+
+def followup_details() -> Details:
+    """The metadata the follow-up session is ingested with."""
+    ref = FOLLOWUP_REFERENCE
+    return Details(ref["title"], ref["date"], ref["unit"])
+
+
+def decode(source: Path, target: Path):
+    """A recording as 16 kHz mono float32 samples, decoded by ffmpeg as ingest does."""
+    from ingest.media import read_wav
+
+    ffmpeg("-i", str(source), "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", str(target))
+    return read_wav(target)
+
+
+@pytest.fixture(scope="session")
+def example_wav(tmp_path_factory):
+    """The example session's audio, decoded to 16 kHz mono samples."""
+    return decode(EXAMPLE, tmp_path_factory.mktemp("wav") / "example.wav")
+
+
+@pytest.fixture(scope="session")
+def followup_wav(tmp_path_factory):
+    """The follow-up session's audio, decoded to 16 kHz mono samples."""
+    return decode(FOLLOWUP, tmp_path_factory.mktemp("wav") / "followup.wav")
+
+
+def overlaps(turns, start: float, end: float) -> dict[str, float]:
+    """Seconds of [start, end] that each speaker's turns cover."""
+    out: dict[str, float] = {}
+    for turn in turns:
+        shared = min(end, turn.end) - max(start, turn.start)
+        if shared > 0:
+            out[turn.speaker] = out.get(turn.speaker, 0.0) + shared
+    return out
+
+
+def utterance_speakers(turns, reference: dict) -> list[tuple[dict, str]]:
+    """Each scripted utterance with the one found speaker that holds it.
+
+    Fails unless that speaker's turns cover at least 95% of the utterance and every other
+    speaker's turns no more than 0.2 s of it.
+    """
+    found = []
+    for u in reference["utterances"]:
+        cover = overlaps(turns, u["start"], u["end"])
+        assert cover, f"no speaker during {u}"
+        best = max(cover, key=cover.get)
+        assert cover[best] >= 0.95 * (u["end"] - u["start"]), (u, cover)
+        assert sum(cover.values()) - cover[best] <= 0.2, (u, cover)
+        found.append((u, best))
+    return found
+
+
+def speaker_map(turns, reference: dict) -> dict[str, str]:
+    """Reference speaker → found speaker id; fails unless the pairing is one-to-one."""
+    pairs = {(u["speaker"], hyp) for u, hyp in utterance_speakers(turns, reference)}
+    mapping = dict(pairs)
+    assert len(mapping) == len(pairs), f"a voice was split across speakers: {sorted(pairs)}"
+    assert len(set(mapping.values())) == len(mapping), f"voices were merged: {sorted(pairs)}"
+    return mapping
+
+
+def true_speaker(reference: dict, start: float, end: float) -> str | None:
+    """The scripted speaker whose utterances overlap [start, end] most (None if none do)."""
+    cover: dict[str, float] = {}
+    for u in reference["utterances"]:
+        shared = min(end, u["end"]) - max(start, u["start"])
+        if shared > 0:
+            cover[u["speaker"]] = cover.get(u["speaker"], 0.0) + shared
+    return max(cover, key=cover.get) if cover else None
+
+
+def name_speaker(archive: Archive, session_id: str, ref: str, name: str,
+                 side: str | None = None, role: str | None = None):
+    """Name a speaker as `ontherecord speakers --name` does: edit, then reindex the session."""
+    from ontherecord import speakers
+
+    transcript = speakers.name(archive, session_id, ref, name, side, role)
+    SearchIndex(archive.index_dir).replace_session(transcript)
+    return transcript
+
+
+@pytest.fixture(scope="session")
+def named_archive(example_archive: Archive, tmp_path_factory) -> Archive:
+    """The example with its district negotiator named by staff, then the follow-up session
+    ingested (where the registry recognizes that voice). Read-only: copy it to change it."""
+    root = tmp_path_factory.mktemp("named") / "archive"
+    shutil.copytree(example_archive.root, root)
+    archive = Archive(root)
+    (session_id,) = archive.ids()
+    district = speaker_map(archive.transcript(session_id).turns, REFERENCE)["district"]
+    name_speaker(archive, session_id, district, DISTRICT_NAME, "district", "Chief negotiator")
+    ingest_into(archive, FOLLOWUP, followup_details())
+    return archive
+
+
+@pytest.fixture(scope="session")
+def followup_id(named_archive: Archive, example_id: str) -> str:
+    """The follow-up session's id in the named archive."""
+    (found,) = [i for i in named_archive.ids() if i != example_id]
+    return found
+
+
+@pytest.fixture(scope="session")
+def named_live_server(named_archive: Archive):
+    """The app over the named archive, served by waitress on a free loopback port."""
+    from waitress.server import create_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = create_server(create_app({"ARCHIVE": str(named_archive.root)}),
+                           host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()

@@ -38,7 +38,10 @@ def test_search_hits(client, example_archive, example_id):
     assert hit["start"] == phrase_start(transcript, "class size caps")
     assert (hit["segment_start"], hit["end"]) == (segment.start, segment.end)
     assert hit["segment_start"] <= hit["start"] < hit["end"]
-    assert hit["speaker"] == ""
+    # The speaker of the segment that holds the hit, by label while nobody has named them.
+    assert segment.speaker
+    assert hit["speaker"] == transcript.speaker_name(segment.speaker)
+    assert hit["speaker"] == transcript.speaker(segment.speaker).label
     assert hit["text"] == segment.text
     # It is the turn that opens with these words (its first five, as the script has them).
     opening = " ".join(normalize(utterance_saying("class size caps")["text"]).split()[:5])

@@ -5,6 +5,7 @@ Debian's Chromium over the app served by waitress, driven by Playwright.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from urllib.parse import parse_qs, quote, urlsplit
@@ -153,10 +154,13 @@ def test_captions_load(page, live_server, example_id):
     with urlopen(f"{live_server}/sessions/{example_id}/transcript.vtt", timeout=30) as r:
         expected = webvtt.from_string(r.read().decode("utf-8")).captions
     cues = page.evaluate("""() => Array.from(document.getElementById('player').textTracks[0].cues,
-                            (c) => [c.startTime, c.endTime, c.text])""")
+        (c) => [c.startTime, c.endTime, c.text, c.getCueAsHTML().textContent])""")
     assert len(cues) == len(expected) > 0
-    first_start, _end, first_text = cues[0]
-    assert first_text == expected[0].text
+    first_start, _end, first_text, first_shown = cues[0]
+    # The cue carries its speaker as a voice span, which the browser reads as markup, not text.
+    assert expected[0].voice
+    assert first_text == expected[0].raw_text == f"<v {expected[0].voice}>{expected[0].text}"
+    assert first_shown == html.unescape(expected[0].text)
     assert first_start == pytest.approx(float(expected[0].start.split(":")[-1]), abs=0.001)
 
 

@@ -177,12 +177,17 @@ def check_format(fmt: str, text: str, example_id: str) -> None:
         cues = list(srt.parse(text))
         assert cues and "Good afternoon" in cues[0].content
         assert [c.index for c in cues] == list(range(1, len(cues) + 1))
+    elif fmt == "rttm":
+        lines = [line.split() for line in text.splitlines()]
+        assert lines and all(len(f) == 10 and f[:3] == ["SPEAKER", example_id, "1"]
+                             for f in lines)
+        assert all(float(f[3]) >= 0 and float(f[4]) > 0 for f in lines)
     else:
         assert text.splitlines()[0] == REFERENCE["title"]
         assert "Good afternoon" in text
 
 
-@pytest.mark.parametrize("fmt", ["vtt", "srt", "txt", "json"])
+@pytest.mark.parametrize("fmt", ["vtt", "srt", "txt", "json", "rttm"])
 def test_export_to_stdout_and_to_a_file(cli, example_archive, example_id, tmp_path, fmt):
     expected = WRITERS[fmt].render(example_archive.transcript(example_id))
     shown = cli("export", example_id, "--format", fmt, archive=example_archive.root)
@@ -262,12 +267,18 @@ def test_search(cli, example_archive, example_id):
     assert abs(hit["start"] - CLASS_SIZE_AT) <= 1.5
     assert hit["segment_start"] <= hit["start"] <= hit["end"]
     assert "<mark>" in hit["snippet"]
+    # Who said it: the speaker of the segment that holds the hit.
+    transcript = example_archive.transcript(example_id)
+    (segment,) = [s for s in transcript.segments if s.start == hit["segment_start"]]
+    assert segment.speaker
+    assert hit["speaker"] == transcript.speaker_name(segment.speaker)
 
     shown = cli("search", f'"{CLASS_SIZE}"', archive=example_archive.root)
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert lines[0] == "1 results"
-    assert lines[1] == f"{example_id} [{clock(hit['start'])[:8]}] {hit['text']}"
+    assert lines[1] == (f"{example_id} [{clock(hit['start'])[:8]}] {hit['speaker']}: "
+                        f"{hit['text']}")
     assert CLASS_SIZE in normalize(lines[1])
 
 

@@ -6,6 +6,7 @@ import copy
 import html
 import json
 import re
+from dataclasses import fields
 
 import pytest
 import srt
@@ -16,13 +17,14 @@ from ontherecord.exports import (
     CAPTION_CHARS,
     WRITERS,
     JsonWriter,
+    RttmWriter,
     SrtWriter,
     TxtWriter,
     VttWriter,
     caption_chunks,
     clock,
 )
-from ontherecord.model import Segment, Transcript, Word
+from ontherecord.model import Segment, Speaker, Transcript, Turn, Word
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +47,12 @@ def expected_cues(transcript: Transcript) -> list[tuple[int, float, float, str]]
 def named(transcript: Transcript) -> Transcript:
     """The transcript with its segments spread over three speakers, two of them named."""
     t = copy.deepcopy(transcript)
-    t.speakers = [{"id": "SPEAKER_00", "label": "SPEAKER_00", "name": "Dana Whitfield"},
-                  {"id": "SPEAKER_01", "label": "SPEAKER_01", "name": "Mark Ellison"},
-                  {"id": "SPEAKER_02", "label": "SPEAKER_02", "name": ""}]
+    t.speakers = [Speaker("S1", "Speaker 1", "Dana Whitfield", named_by="staff"),
+                  Speaker("S2", "Speaker 2", "Mark Ellison", named_by="staff"),
+                  Speaker("S3", "Speaker 3")]
     for n, seg in enumerate(t.segments):
-        seg.speaker = f"SPEAKER_{n % 3:02d}"
+        seg.speaker = f"S{n % 3 + 1}"
+    t.turns = [Turn(seg.start, seg.end, seg.speaker) for seg in t.segments]
     return t
 
 
@@ -104,18 +107,28 @@ def test_srt_parses_and_matches_the_vtt_cues(example):
     for sub, caption in zip(subtitles, captions, strict=True):
         assert sub.start.total_seconds() == pytest.approx(seconds(caption.start), abs=0.0011)
         assert sub.end.total_seconds() == pytest.approx(seconds(caption.end), abs=0.0011)
-        assert sub.content == html.unescape(caption.text)
-        assert len(sub.content) <= CAPTION_CHARS
+        # Every segment has a speaker: SRT leads with the name that VTT puts in its voice span.
+        assert caption.voice
+        assert sub.content == f"{caption.voice}: {html.unescape(caption.text)}"
+        assert len(sub.content.split(": ", 1)[1]) <= CAPTION_CHARS
 
 
 def test_json_is_the_transcript_contract(example):
     data = json.loads(JsonWriter().render(example))
-    assert set(data) == {"session", "segments", "speakers", "chapters"}
+    assert set(data) == {"session", "segments", "speakers", "chapters", "turns"}
     s = example.session
     # Only the public session fields: no checksum, file names or model details.
     assert data["session"] == {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit,
                                "duration": s.duration}
-    assert data["speakers"] == example.speakers
+    assert example.speakers
+    speaker_fields = {f.name for f in fields(Speaker)}
+    for got in data["speakers"]:
+        assert set(got) == speaker_fields
+    assert [Speaker(**got) for got in data["speakers"]] == example.speakers
+    assert example.turns
+    for got in data["turns"]:
+        assert set(got) == {"start", "end", "speaker"}
+    assert [Turn(**got) for got in data["turns"]] == example.turns
     assert data["chapters"] == example.chapters
     assert len(data["segments"]) == len(example.segments)
     for got, seg in zip(data["segments"], example.segments, strict=True):
@@ -127,8 +140,8 @@ def test_json_is_the_transcript_contract(example):
 
 def test_json_round_trips(example):
     data = json.loads(JsonWriter().render(example))
-    back = Transcript(example.session, [Segment.from_dict(s) for s in data["segments"]],
-                      data["speakers"], data["chapters"])
+    back = Transcript.from_dict(example.session, data)
+    assert back == example
     assert JsonWriter().render(back) == JsonWriter().render(example)
 
 
@@ -146,13 +159,17 @@ def test_txt_has_a_header_and_a_timestamped_line_per_segment(example):
         stamp = re.match(r"^\[(\d\d:\d\d:\d\d)\] (.*)$", line)
         assert stamp, line
         assert seconds(stamp.group(1)) == int(seg.start)
-        assert stamp.group(2) == seg.text.strip()
+        # Every segment has a speaker, whose name (or label) leads the line.
+        who = example.speaker_name(seg.speaker)
+        assert who
+        assert stamp.group(2) == f"{who}: {seg.text.strip()}"
 
 
 def test_writers_name_their_format():
     assert {name: (w.extension, w.mimetype) for name, w in WRITERS.items()} == {
         "json": ("json", "application/json"), "vtt": ("vtt", "text/vtt"),
-        "srt": ("srt", "application/x-subrip"), "txt": ("txt", "text/plain")}
+        "srt": ("srt", "application/x-subrip"), "txt": ("txt", "text/plain"),
+        "rttm": ("rttm", "text/plain")}
 
 
 # --- speakers --------------------------------------------------------------------------------
@@ -164,32 +181,51 @@ def test_speaker_names_in_every_format(example):
     voices = [c.voice for c in captions]
     assert "Dana Whitfield" in voices and "Mark Ellison" in voices
     # An unnamed speaker goes by its label.
-    assert "SPEAKER_02" in voices
+    assert "Speaker 3" in voices
     subtitles = list(srt.parse(SrtWriter().render(t)))
     assert subtitles[0].content.startswith("Dana Whitfield: ")
     assert subtitles[-1].content.split(": ", 1)[0] in {"Dana Whitfield", "Mark Ellison",
-                                                        "SPEAKER_02"}
+                                                        "Speaker 3"}
     txt = TxtWriter().render(t).splitlines()[3:]
     assert txt[0].startswith("[00:00:00] Dana Whitfield: Good afternoon")
     assert txt[1].split("] ", 1)[1].startswith("Mark Ellison: ")
-    assert txt[2].split("] ", 1)[1].startswith("SPEAKER_02: ")
+    assert txt[2].split("] ", 1)[1].startswith("Speaker 3: ")
     data = json.loads(JsonWriter().render(t))
-    assert [s["name"] for s in data["speakers"]] == ["Dana Whitfield", "Mark Ellison", ""]
-    assert data["segments"][1]["speaker"] == "SPEAKER_01"
+    assert [s["name"] for s in data["speakers"]] == ["Dana Whitfield", "Mark Ellison", None]
+    assert data["segments"][1]["speaker"] == "S2"
+    # RTTM: one line per turn; names with spaces joined by "_", an unnamed voice by its id.
+    rttm = [line.split() for line in RttmWriter().render(t).splitlines()]
+    assert len(rttm) == len(t.turns)
+    for fields_, turn in zip(rttm, t.turns, strict=True):
+        assert fields_[:3] == ["SPEAKER", t.session.id, "1"]
+        assert float(fields_[3]) == pytest.approx(turn.start, abs=0.0006)
+        assert float(fields_[4]) == pytest.approx(turn.end - turn.start, abs=0.0011)
+    assert [f[7] for f in rttm[:3]] == ["Dana_Whitfield", "Mark_Ellison", "S3"]
 
 
 def test_each_caption_chunk_keeps_its_speaker(example):
-    t = named(example)
-    captions = webvtt.from_string(VttWriter().render(t)).captions
-    for caption, (n, *_rest) in zip(captions, expected_cues(t), strict=True):
-        assert caption.voice == t.speaker_name(t.segments[n].speaker)
+    # As ingested (nobody named yet: each voice goes by its label), and once staff name some.
+    assert {s.display for s in example.speakers} == {s.label for s in example.speakers}
+    for t in (example, named(example)):
+        captions = webvtt.from_string(VttWriter().render(t)).captions
+        for caption, (n, *_rest) in zip(captions, expected_cues(t), strict=True):
+            assert caption.voice == t.speaker_name(t.segments[n].speaker)
+            assert caption.voice
 
 
 def test_no_speaker_means_no_name(example):
-    assert all(s.speaker is None for s in example.segments)
-    assert "<v " not in VttWriter().render(example)
-    first = next(srt.parse(SrtWriter().render(example)))
+    # Ingest attributes every segment; one without a speaker (a transcript from before
+    # diarization) must not get an empty or made-up name.
+    assert all(example.speaker(s.speaker) for s in example.segments)
+    bare = copy.deepcopy(example)
+    bare.speakers, bare.turns = [], []
+    for seg in bare.segments:
+        seg.speaker = None
+    assert "<v " not in VttWriter().render(bare)
+    first = next(srt.parse(SrtWriter().render(bare)))
     assert first.content.startswith("Good afternoon")
+    assert TxtWriter().render(bare).splitlines()[3].startswith("[00:00:00] Good afternoon")
+    assert RttmWriter().render(bare) == ""
 
 
 # --- text that means something to the formats ------------------------------------------------
@@ -199,7 +235,7 @@ AWKWARD = make_transcript(
         (1.0, 3.5, "J", "Costs <rise> & benefits --> fall"),
         (4.0, 6.0, "J", "Plain."),
     ],
-    [{"id": "J", "label": "SPEAKER_00", "name": "Jo <Ann> & Co"}],
+    [Speaker("J", "SPEAKER_00", "Jo <Ann> & Co")],
 )
 
 

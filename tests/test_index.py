@@ -15,7 +15,7 @@ from index.highlight import match_time, matched_words
 from index.query import parse_query
 from index.store import SearchIndex
 from ontherecord.errors import InputError
-from ontherecord.model import Word
+from ontherecord.model import Speaker, Word
 
 
 @pytest.fixture
@@ -111,9 +111,10 @@ def test_no_hits(index):
 
 def test_page_to_dict(index):
     data = index.search("salary", page=2, page_size=3, sort="oldest").to_dict()
-    assert {k: data[k] for k in ("query", "page", "pages", "total", "sort")} == {
-        "query": "salary", "page": 2, "pages": 2, "total": 4, "sort": "oldest"}
+    assert {k: data[k] for k in ("query", "speaker", "page", "pages", "total", "sort")} == {
+        "query": "salary", "speaker": "", "page": 2, "pages": 2, "total": 4, "sort": "oldest"}
     assert len(data["hits"]) == 1
+    assert index.search("salary", speaker=" Jane Doe ").to_dict()["speaker"] == "Jane Doe"
     assert set(data["hits"][0]) == {"session", "title", "date", "unit", "speaker", "start", "end",
                                     "segment_start", "text", "snippet", "score", "url"}
 
@@ -125,7 +126,7 @@ HOSTILE = make_transcript(
         (0.0, 4.0, "X", '<script>alert(1)</script> salary & "budget" <img src=x onerror=alert(2)>'),
         (4.0, 8.0, "X", "Plain words about <i>nothing</i>."),
     ],
-    [{"id": "X", "label": "SPEAKER_X", "name": "<em>Evil</em> Name"}],
+    [Speaker("X", "SPEAKER_X", "<em>Evil</em> Name")],
 )
 
 

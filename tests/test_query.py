@@ -7,15 +7,17 @@ import pytest
 from index.query import MAX_LENGTH, check_query, parse_query
 from index.store import SearchIndex
 from ontherecord.errors import InputError
-from ontherecord.model import Segment, Session, Source, Transcript
+from ontherecord.model import Segment, Session, Source, Speaker, Transcript
 
 
-def make_transcript(session_id: str, title: str, date: str, unit: str, lines, speakers=()):
-    """A transcript from (start, end, speaker id, text) lines, as ingest would commit it."""
+def make_transcript(session_id: str, title: str, date: str, unit: str, lines,
+                    speakers: tuple[Speaker, ...] | list[Speaker] = ()):
+    """A transcript from (start, end, speaker id, text) lines and its Speakers, as ingest would
+    commit it."""
     session = Session(session_id, title, date, unit, 60.0, "media.ogg", "audio/ogg",
                       Source("recording.ogg", "0" * 64, 1))
     segments = [Segment(start, end, text, speaker) for start, end, speaker, text in lines]
-    return Transcript(session, segments, [dict(s) for s in speakers])
+    return Transcript(session, segments, list(speakers))
 
 
 MARCH = make_transcript(
@@ -26,8 +28,7 @@ MARCH = make_transcript(
         (15.0, 20.0, "S2", "Class caps and size limits are separate issues."),
         (20.0, 25.0, "S1", "Mental health staffing is the priority."),
     ],
-    [{"id": "S1", "label": "SPEAKER_1", "name": "Jane Doe"},
-     {"id": "S2", "label": "SPEAKER_2", "name": "Mark Ellison"}],
+    [Speaker("S1", "SPEAKER_1", "Jane Doe"), Speaker("S2", "SPEAKER_2", "Mark Ellison")],
 )
 OCTOBER = make_transcript(
     "2026-10-14-esp-wages", "ESP wage session", "2026-10-14", "Education Support Professionals", [
@@ -37,8 +38,7 @@ OCTOBER = make_transcript(
         (14.0, 20.0, "A", "The district wants to negotiate a settlement."),
     ],
     # A speaker nobody has named yet is searched by its label.
-    [{"id": "A", "label": "SPEAKER_A", "name": ""},
-     {"id": "B", "label": "SPEAKER_B", "name": "Rosa Delgado"}],
+    [Speaker("A", "SPEAKER_A"), Speaker("B", "SPEAKER_B", "Rosa Delgado")],
 )
 LATE_OCTOBER = make_transcript(
     "2026-10-28-teachers-salary", "Teachers salary session", "2026-10-28", "Teachers", [

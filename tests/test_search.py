@@ -15,6 +15,7 @@ from test_query import make_transcript
 
 from index.store import SearchIndex
 from ontherecord.archive import Archive
+from ontherecord.model import Speaker
 from search_app import create_app
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -102,7 +103,7 @@ HOSTILE = make_transcript(
         (0.0, 4.0, "X", "<script>alert(1)</script> salary & budget"),
         (4.0, 8.0, "X", "More about the salary schedule."),
     ],
-    [{"id": "X", "label": "SPEAKER_X", "name": "<em>Evil</em> Name"}],
+    [Speaker("X", "SPEAKER_X", "<em>Evil</em> Name")],
 )
 VIDEO = make_transcript(
     "2026-11-16-video", "Video session", "2026-11-16", "Teachers", [
@@ -188,6 +189,11 @@ def test_results_show_count_snippet_session_and_timestamp(client, example_archiv
     meta = squash(hit.find("div", class_="meta").text)
     assert session.title in meta and session.date in meta and session.unit in meta
     assert hit.find("time").get("datetime") == session.date
+    # Who said it: the speaker of the segment that holds the hit.
+    transcript = example_archive.transcript(example_id)
+    speaker = segment_saying(transcript, "class size caps").speaker
+    assert speaker
+    assert hit.find("span", class_="speaker").text == transcript.speaker_name(speaker)
     # The timestamp links to the session page at that second.
     (truth,) = SearchIndex(example_archive.index_dir).search('"class size caps"').hits
     jump = hit.find("a", class_="jump")
@@ -295,7 +301,7 @@ def test_sort_orders(client, sort):
 
 
 def test_empty_query_goes_home(client):
-    for url in ("/search?q=", "/search?q=+++", "/search"):
+    for url in ("/search?q=", "/search?q=+++", "/search", "/search?q=&speaker=+"):
         response = client.get(url)
         assert response.status_code == 302
         assert urlsplit(response.headers["Location"]).path == "/"

@@ -94,6 +94,8 @@ def test_every_segment_is_a_clickable_line_with_a_time_link(client, example_id, 
         assert t_of(link.get("href")) <= seg.start < t_of(link.get("href")) + 0.1
         assert link.text == short_clock(seg.start)
         assert line.find("span", class_="text").text == seg.text
+        assert seg.speaker
+        assert line.find("span", class_="speaker").text == example.speaker_name(seg.speaker)
 
 
 def test_time_links_open_the_page_at_their_line(client, example_id, example):
@@ -110,14 +112,14 @@ def test_download_links_for_the_recording_and_every_format(client, example_id):
     links = page.find("section", class_="downloads").find_all("a")
     hrefs = {a.get("href"): a for a in links}
     assert "download" in hrefs[f"/sessions/{example_id}/media"].attrs
-    for name in ("json", "vtt", "srt", "txt"):
+    for name in ("json", "vtt", "srt", "txt", "rttm"):
         href = f"/sessions/{example_id}/transcript.{name}?download=1"
         assert href in hrefs
         assert hrefs[href].text == f"Transcript (.{name})"
         response = client.get(href)
         assert response.status_code == 200
         assert response.headers["Content-Disposition"].startswith("attachment")
-    assert len(links) == 5
+    assert len(links) == 6
 
 
 def test_session_list(client, example_id, example):
@@ -265,7 +267,7 @@ def test_media_revalidates(client, example_id):
 
 @pytest.mark.parametrize(("fmt", "mimetype"), [
     ("vtt", "text/vtt"), ("srt", "application/x-subrip"), ("json", "application/json"),
-    ("txt", "text/plain"),
+    ("txt", "text/plain"), ("rttm", "text/plain"),
 ])
 def test_transcript_formats(client, example_id, example, fmt, mimetype):
     response = client.get(f"/sessions/{example_id}/transcript.{fmt}")
