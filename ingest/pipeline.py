@@ -108,3 +108,39 @@ def ingest(
             archive.remove(session.id)
             raise
     return Result(session, created=True)
+
+
+def rediarize(
+    archive: Archive,
+    session_id: str,
+    speaker_options: diarize.DiarizeOptions,
+    progress: Progress | None = None,
+) -> Transcript:
+    """Find a committed session's speakers again (e.g. with the right count), keeping names.
+
+    Names staff gave in this session carry over to the voices that match them, through the
+    registry where their voiceprints were filed; other voices are recognized as at ingest.
+    """
+    progress = progress or Silent()
+    speaker_options.check()
+    transcript = archive.transcript(session_id)
+    with archive.staging() as folder:
+        wav = folder / "audio.wav"
+        media.extract_audio(archive.media_path(transcript.session), wav,
+                            transcript.session.duration, progress)
+        found = diarize.diarize(media.read_wav(wav), speaker_options, progress)
+    speakers = attribution.speakers_of(found.turns)
+    people = voices.load(archive)
+    named_here = {p.name for p in people if any(x.session == session_id for x in p.prints)}
+    voices.recognize(people, speakers, found.voiceprints)
+    people = voices.forget_session(people, session_id)
+    for speaker in speakers:
+        if speaker.name in named_here:  # staff named this voice in this very session
+            speaker.named_by, speaker.score = "staff", None
+            people = voices.learn(people, speaker, session_id, found.voiceprints[speaker.id])
+    transcript.segments = attribution.attribute(transcript.segments, found.turns)
+    transcript.speakers, transcript.turns = speakers, found.turns
+    archive.save_voiceprints(session_id, found.voiceprints)
+    archive.save_transcript(transcript)
+    voices.save(archive, people)
+    return transcript

@@ -19,14 +19,11 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     """Ingest each recording as its own session; print each session's id (or record)."""
     from index.store import SearchIndex
     from ingest.asr import AsrOptions
-    from ingest.diarize import DiarizeOptions
     from ingest.pipeline import Details, ingest
     from ontherecord.progress import for_terminal
 
     options = AsrOptions(model=args.model, language=args.language)
-    speaker_options = DiarizeOptions(speakers=args.speakers, min_speakers=args.min_speakers,
-                                     max_speakers=args.max_speakers)
-    speaker_options.check()
+    speaker_options = speaker_counts(args)
     index = SearchIndex.of(archive)
     failed = 0
     for n, path in enumerate(args.paths, 1):
@@ -48,6 +45,28 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
         else:
             print(result.session.id)
     return 1 if failed else 0
+
+
+def speaker_counts(args: argparse.Namespace):
+    """The diarization options the --speakers/--min-speakers/--max-speakers flags ask for."""
+    from ingest.diarize import DiarizeOptions
+
+    options = DiarizeOptions(speakers=args.speakers, min_speakers=args.min_speakers,
+                             max_speakers=args.max_speakers)
+    options.check()
+    return options
+
+
+def cmd_diarize(args: argparse.Namespace, archive: Archive) -> int:
+    """Find a session's speakers again, keeping the names staff gave; reindex it."""
+    from index.store import SearchIndex
+    from ingest.pipeline import rediarize
+    from ontherecord.progress import for_terminal
+
+    transcript = rediarize(archive, args.session, speaker_counts(args), for_terminal(args.quiet))
+    SearchIndex.of(archive).replace_session(transcript)
+    print_speakers(transcript, as_json=False)
+    return 0
 
 
 def cmd_search(args: argparse.Namespace, archive: Archive) -> int:
@@ -86,7 +105,6 @@ def cmd_speakers(args: argparse.Namespace, archive: Archive) -> int:
     """List a session's speakers, or name one, or merge two; edits reach the index at once."""
     from index.store import SearchIndex
     from ontherecord import speakers
-    from ontherecord.exports import clock
 
     transcript = None
     if args.merge:
@@ -98,15 +116,21 @@ def cmd_speakers(args: argparse.Namespace, archive: Archive) -> int:
         transcript = speakers.name(archive, args.session, ref, new_name, args.side, args.role)
     if transcript is not None:
         SearchIndex.of(archive).replace_session(transcript)
-    transcript = transcript or archive.transcript(args.session)
-    if args.json:
+    print_speakers(transcript or archive.transcript(args.session), args.json)
+    return 0
+
+
+def print_speakers(transcript, as_json: bool) -> None:
+    """A session's speakers, a tab-separated line each (id, name, talk time, facts), or JSON."""
+    from ontherecord.exports import clock
+
+    if as_json:
         print(json.dumps([asdict(s) for s in transcript.speakers], ensure_ascii=False, indent=1))
-        return 0
+        return
     for s in transcript.speakers:
         how = {"staff": "named by staff", "voice": f"recognized by voice, score {s.score}"}
         facts = [x for x in (s.side, s.role, how.get(s.named_by or "", "unnamed")) if x]
         print(f"{s.id}\t{s.display}\t{clock(s.talk_time)[:8]}\t{'; '.join(facts)}")
-    return 0
 
 
 def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
@@ -161,7 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="ontherecord", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", parents=[common], help="transcribe recordings into the archive")
+    counts = Parser(add_help=False)
+    counts.add_argument("--speakers", type=int, metavar="N",
+                        help="exactly N voices (default: found)")
+    counts.add_argument("--min-speakers", type=int, default=1, metavar="N",
+                        help="at least N voices (default: 1)")
+    counts.add_argument("--max-speakers", type=int, default=15, metavar="N",
+                        help="at most N voices (default: 15)")
+
+    p = sub.add_parser("ingest", parents=[common, counts],
+                       help="transcribe recordings into the archive")
     p.add_argument("paths", nargs="+", metavar="PATH", help="recording(s): video or audio file")
     p.add_argument("--title", required=True, help="session title")
     p.add_argument("--date", required=True, help="session date, YYYY-MM-DD")
@@ -173,11 +206,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar or notices")
     p.add_argument("--json", action="store_true", help="print the session record as JSON")
 
-    p.add_argument("--speakers", type=int, metavar="N", help="exactly N voices (default: found)")
-    p.add_argument("--min-speakers", type=int, default=1, metavar="N",
-                   help="at least N voices (default: 1)")
-    p.add_argument("--max-speakers", type=int, default=15, metavar="N",
-                   help="at most N voices (default: 15)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", parents=[common], help="search the archive")
@@ -205,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one person diarized as two voices: fold FROM into INTO")
     p.add_argument("--json", action="store_true", help="print the speakers as JSON")
     p.set_defaults(func=cmd_speakers)
+
+    p = sub.add_parser("diarize", parents=[common, counts],
+                       help="find a session's speakers again (names carry over)")
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_diarize)
 
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index")
     p.set_defaults(func=cmd_reindex)

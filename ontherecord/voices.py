@@ -69,6 +69,13 @@ def forget(people: list[Person], session: str, speaker: str) -> list[Person]:
     return [p for p in people if p.prints]
 
 
+def forget_session(people: list[Person], session: str) -> list[Person]:
+    """The registry without any voiceprint from one session."""
+    for person in people:
+        person.prints = [p for p in person.prints if p.session != session]
+    return [p for p in people if p.prints]
+
+
 def learn(people: list[Person], speaker: Speaker, session: str,
           vector: list[float] | None) -> list[Person]:
     """The registry after staff named `speaker`: its voiceprint filed under that name."""
