@@ -133,7 +133,7 @@ def rediarize(
     people = voices.load(archive)
     named_here = {p.name for p in people if any(x.session == session_id for x in p.prints)}
     voices.recognize(people, speakers, found.voiceprints)
-    people = voices.forget_session(people, session_id)
+    people = voices.forget(people, session_id)
     for speaker in speakers:
         if speaker.name in named_here:  # staff named this voice in this very session
             speaker.named_by, speaker.score = "staff", None

@@ -57,6 +57,13 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
+def _transcript_body(transcript: Transcript) -> dict[str, Any]:
+    """What transcript.json holds: the JSON export without the session (session.json has it)."""
+    body = transcript.to_dict()
+    del body["session"]
+    return body
+
+
 class Archive:
     """A folder of sessions, addressed by session id."""
 
@@ -107,9 +114,8 @@ class Archive:
 
     def save_transcript(self, transcript: Transcript) -> None:
         """Replace a committed session's transcript.json (atomically) after an edit."""
-        body = transcript.to_dict()
-        del body["session"]
-        write_json_atomic(self.session_dir(transcript.session.id) / "transcript.json", body)
+        write_json_atomic(self.session_dir(transcript.session.id) / "transcript.json",
+                          _transcript_body(transcript))
 
     def voiceprints(self, session_id: str) -> dict[str, list[float]]:
         """Each speaker's voiceprint in a session, by speaker id ({} if it has none)."""
@@ -161,9 +167,7 @@ class Archive:
         write_json_atomic(staged / "session.json", session.to_dict())
         if voiceprints:
             write_json_atomic(staged / VOICEPRINTS, voiceprints)
-        body = transcript.to_dict()
-        del body["session"]
-        write_json_atomic(staged / "transcript.json", body)
+        write_json_atomic(staged / "transcript.json", _transcript_body(transcript))
         self.sessions_dir.mkdir(parents=True, exist_ok=True)
         target = self.session_dir(session.id)
         # os.rename refuses a non-empty target, so a concurrent duplicate cannot be overwritten.

@@ -61,18 +61,14 @@ def save(archive: Archive, people: list[Person]) -> None:
     write_json_atomic(archive.registry_path, {"people": [asdict(p) for p in people]})
 
 
-def forget(people: list[Person], session: str, speaker: str) -> list[Person]:
-    """The registry without one session speaker's voiceprint (and without people left empty)."""
+def forget(people: list[Person], session: str, speaker: str | None = None) -> list[Person]:
+    """The registry without a session speaker's voiceprint (all the session's if None).
+
+    People left with no voiceprint leave the registry.
+    """
     for person in people:
         person.prints = [p for p in person.prints
-                         if not (p.session == session and p.speaker == speaker)]
-    return [p for p in people if p.prints]
-
-
-def forget_session(people: list[Person], session: str) -> list[Person]:
-    """The registry without any voiceprint from one session."""
-    for person in people:
-        person.prints = [p for p in person.prints if p.session != session]
+                         if not (p.session == session and speaker in (None, p.speaker))]
     return [p for p in people if p.prints]
 
 

@@ -3,6 +3,7 @@ that archive, recordings in every container a district might hand us, and a live
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -174,20 +175,29 @@ def clips(tmp_path_factory) -> dict[str, Path]:
     return made
 
 
-@pytest.fixture(scope="session")
-def live_server(example_archive: Archive):
-    """The app served over real HTTP by waitress on a free loopback port."""
+@contextlib.contextmanager
+def serving(archive: Archive):
+    """The app over an archive, served over real HTTP by waitress on a free loopback port."""
     from waitress.server import create_server
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = create_server(create_app({"ARCHIVE": str(example_archive.root)}),
+    server = create_server(create_app({"ARCHIVE": str(archive.root)}),
                            host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(example_archive: Archive):
+    """The app over the example archive, served over real HTTP."""
+    with serving(example_archive) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -209,6 +219,18 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; JavaScript errors on it fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert errors == []
 
 
 def needs_shared(*parts: str) -> Path:
@@ -332,15 +354,6 @@ def followup_id(named_archive: Archive, example_id: str) -> str:
 
 @pytest.fixture(scope="session")
 def named_live_server(named_archive: Archive):
-    """The app over the named archive, served by waitress on a free loopback port."""
-    from waitress.server import create_server
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = create_server(create_app({"ARCHIVE": str(named_archive.root)}),
-                           host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    """The app over the named archive, served over real HTTP."""
+    with serving(named_archive) as url:
+        yield url

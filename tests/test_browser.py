@@ -35,18 +35,6 @@ def reference_start(reference: dict, words: str) -> float:
     return start
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page; JavaScript errors on it fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    assert errors == []
-
-
 def player_time(page) -> float:
     page.wait_for_function(SETTLED, timeout=20_000)
     return page.evaluate("document.getElementById('player').currentTime")

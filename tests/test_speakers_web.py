@@ -198,17 +198,6 @@ def test_a_speaker_filter_without_a_name_is_a_400(named_client):
 # --- in a real browser ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    assert errors == []
-
-
 @pytest.mark.browser
 def test_pick_a_speaker_and_see_only_their_words(page, named_live_server):
     page.goto(f"{named_live_server}/search?q=salary")
