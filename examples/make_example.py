@@ -133,6 +133,9 @@ DIALOGUE = [
                  "all. This session is adjourned."),
 ]
 
+# The topic (an id of ingest/taxonomy.toml) of each DIALOGUE line: the true chapters.
+DIALOGUE_TOPICS = (["class-size"] * 7 + ["mental-health"] * 6 + ["compensation"] * 10
+                   + ["procedure"] * 6)
 
 # A week later: the district and union negotiators again, and a school board member whose
 # voice the archive has never heard.
@@ -158,6 +161,8 @@ FOLLOWUP = [
     ("union", "Our members want an agreement before the strike vote. We will answer "
               "next week."),
 ]
+
+FOLLOWUP_TOPICS = ["compensation"] * len(FOLLOWUP)
 
 
 def synth(text: str, voice: str, path: Path) -> array.array:
@@ -187,7 +192,7 @@ def audible_bounds(samples: array.array) -> tuple[int, int]:
 
 
 def render(name: str, meta: dict, speakers: list[dict],
-           dialogue: list[tuple[str, str]]) -> None:
+           dialogue: list[tuple[str, str]], topics: list[str]) -> None:
     """Synthesize one session's dialogue into ``<name>.ogg`` and its reference ``<name>.json``."""
     out_ogg, out_json = HERE / f"{name}.ogg", HERE / f"{name}.json"
     voices = {s["id"]: s["voice"] for s in speakers}
@@ -212,6 +217,7 @@ def render(name: str, meta: dict, speakers: list[dict],
                 "start": round(start_sample / RATE, 3),
                 "end": round(end_sample / RATE, 3),
                 "speaker": speaker,
+                "topic": topics[idx],
                 "text": text,
             })
         out.extend(array.array("h", bytes(2 * round(TAIL_S * RATE))))
@@ -259,10 +265,10 @@ def main() -> int:
             return 1
     render("bargaining-session", {"title": "Teachers bargaining session (example)",
                                   "date": "2026-10-14", "unit": "Teachers"},
-           SPEAKERS, DIALOGUE)
+           SPEAKERS, DIALOGUE, DIALOGUE_TOPICS)
     render("followup-session", {"title": "Teachers bargaining session, follow-up (example)",
                                 "date": "2026-10-21", "unit": "Teachers"},
-           FOLLOWUP_SPEAKERS, FOLLOWUP)
+           FOLLOWUP_SPEAKERS, FOLLOWUP, FOLLOWUP_TOPICS)
     return 0
 
 

@@ -46,6 +46,17 @@ class Turn:
     speaker: str
 
 
+@dataclass
+class Chapter:
+    """A stretch of a session on one topic, titled from what was said in it."""
+
+    start: float
+    end: float
+    title: str
+    topic: str
+    topic_id: str
+
+
 SIDES = ("district", "union", "mediator", "board", "public", "other")
 
 

