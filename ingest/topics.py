@@ -39,10 +39,12 @@ class Topic:
 class TopicOptions:
     """How to find chapters; tuned on the scripted dev sessions (bench/topics.py)."""
 
-    window: float = 30.0
-    switch_cost: float = 0.6
+    window: float = 20.0
+    switch_cost: float = 0.4
     min_chapter: float = 30.0
     keyword_weight: float = 0.15
+    # How much a segment's own words count against the window around it.
+    own_weight: float = 0.2
     embeddings: bool = True
 
 
@@ -171,17 +173,23 @@ def title_for(topic: Topic, text: str) -> str:
     return f"{topic.name}: {detail}" if detail else topic.name
 
 
+def _scores(texts: list[str], topics: list[Topic], options: TopicOptions) -> np.ndarray:
+    """Each text's score for each topic: keywords, plus embeddings when available."""
+    scores = options.keyword_weight * keyword_scores(texts, topics)
+    semantic = embedding_scores(texts, topics) if options.embeddings else None
+    return scores if semantic is None else scores + semantic
+
+
 def chapters(segments: list[Segment], topics: list[Topic],
              options: TopicOptions | None = None) -> list[Chapter]:
     """The chapters of a transcript, in order, covering it from first to last segment."""
     options = options or TopicOptions()
     if not segments:
         return []
-    texts = windows(segments, options.window)
-    scores = options.keyword_weight * keyword_scores(texts, topics)
-    semantic = embedding_scores(texts, topics) if options.embeddings else None
-    if semantic is not None:
-        scores = scores + semantic
+    scores = _scores(windows(segments, options.window), topics, options)
+    if options.own_weight:
+        own = _scores([s.text for s in segments], topics, options)
+        scores = (1 - options.own_weight) * scores + options.own_weight * own
     path = _fold_short(viterbi(scores, options.switch_cost), segments, scores,
                        options.min_chapter)
     found = []
