@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import asr, attribution, diarize, media
+from ingest import asr, attribution, diarize, media, topics
 from ontherecord import voices
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
@@ -91,6 +91,9 @@ def ingest(
         wav.unlink()
         segments = attribution.attribute(segments, found.turns)
         speakers = attribution.speakers_of(found.turns)
+        progress.start("finding chapters", duration)
+        chapters = topics.chapters(segments, topics.load_taxonomy(archive.taxonomy_path))
+        progress.finish()
         voices.recognize(voices.load(archive), speakers, found.voiceprints)
         session = Session(
             id=make_session_id(details, sha256), title=details.title.strip(),
@@ -99,7 +102,7 @@ def ingest(
             source=Source(path.name, sha256, path.stat().st_size), model=options.model,
             ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-        transcript = Transcript(session, segments, speakers, turns=found.turns)
+        transcript = Transcript(session, segments, speakers, chapters, found.turns)
         archive.commit(folder, session, transcript, found.voiceprints)
     if on_commit:
         try:

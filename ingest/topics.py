@@ -182,7 +182,10 @@ def _scores(texts: list[str], topics: list[Topic], options: TopicOptions) -> np.
 
 def chapters(segments: list[Segment], topics: list[Topic],
              options: TopicOptions | None = None) -> list[Chapter]:
-    """The chapters of a transcript, in order, covering it from first to last segment."""
+    """The chapters of a transcript, in order, covering it from first to last segment.
+
+    Each segment's `chapter` is set to the index of the chapter it falls in.
+    """
     options = options or TopicOptions()
     if not segments:
         return []
@@ -194,6 +197,8 @@ def chapters(segments: list[Segment], topics: list[Topic],
                        options.min_chapter)
     found = []
     for a, b, k in _runs(path):
+        for segment in segments[a:b]:
+            segment.chapter = len(found)
         text = " ".join(s.text for s in segments[a:b])
         found.append(Chapter(segments[a].start, segments[b - 1].end, title_for(topics[k], text),
                              topics[k].name, topics[k].id))

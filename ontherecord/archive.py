@@ -7,6 +7,7 @@ Layout under the archive root::
     sessions/<id>/media.<ext>      the web-playable copy of the recording
     sessions/<id>/voiceprints.json each speaker's mean voiceprint (256 numbers), for the registry
     voices.json                    the voice registry: voiceprints of speakers staff have named
+    taxonomy.toml                  optional: the archive's own topics for chapters
     glossary.txt                   optional terms (names, acronyms) to prime the recognizer
     .staging/                      ingests in progress; never read as sessions
     .index/                        the search index, derived and rebuildable
@@ -138,6 +139,12 @@ class Archive:
     def find_by_sha256(self, sha256: str) -> Session | None:
         """The session made from a recording with this checksum, if any."""
         return next((s for s in self.sessions() if s.source.sha256 == sha256), None)
+
+    @property
+    def taxonomy_path(self) -> Path | None:
+        """The archive's own topic taxonomy (taxonomy.toml), if it has one."""
+        path = self.root / "taxonomy.toml"
+        return path if path.is_file() else None
 
     def glossary(self) -> list[str]:
         """Terms listed in glossary.txt, one a line; '#' starts a comment."""

@@ -29,12 +29,14 @@ class Segment:
     text: str
     speaker: str | None = None
     words: list[Word] = field(default_factory=list)
+    chapter: int | None = None  # index into the transcript's chapters
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Segment:
         """Build a segment from its JSON form."""
         words = [Word(**w) for w in data.get("words", [])]
-        return cls(data["start"], data["end"], data["text"], data.get("speaker"), words)
+        return cls(data["start"], data["end"], data["text"], data.get("speaker"), words,
+                   data.get("chapter"))
 
 
 @dataclass
@@ -132,7 +134,7 @@ class Transcript:
     session: Session
     segments: list[Segment]
     speakers: list[Speaker] = field(default_factory=list)
-    chapters: list[dict[str, Any]] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
 
     @classmethod
@@ -142,9 +144,15 @@ class Transcript:
             session,
             [Segment.from_dict(s) for s in body["segments"]],
             [Speaker(**s) for s in body.get("speakers", [])],
-            body.get("chapters", []),
+            [Chapter(**c) for c in body.get("chapters", [])],
             [Turn(**t) for t in body.get("turns", [])],
         )
+
+    def chapter_of(self, segment: Segment) -> Chapter | None:
+        """The chapter a segment belongs to, if chapters were found."""
+        if segment.chapter is None or not 0 <= segment.chapter < len(self.chapters):
+            return None
+        return self.chapters[segment.chapter]
 
     def speaker(self, speaker_id: str | None) -> Speaker | None:
         """The speaker with this id, if there is one."""
@@ -168,6 +176,6 @@ class Transcript:
             },
             "segments": [asdict(seg) for seg in self.segments],
             "speakers": [asdict(s) for s in self.speakers],
-            "chapters": self.chapters,
+            "chapters": [asdict(c) for c in self.chapters],
             "turns": [asdict(t) for t in self.turns],
         }
