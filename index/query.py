@@ -18,7 +18,7 @@ from ontherecord.errors import InputError
 MAX_LENGTH = 500
 FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-FIELDS = ("session", "title", "date", "unit", "speaker", "text")
+FIELDS = ("session", "title", "date", "unit", "speaker", "topic", "text")
 
 
 def _outside_quotes(text: str) -> str:

@@ -16,6 +16,10 @@ SCHEMA = Schema(
     date=ID(stored=True, sortable=True),
     unit=TEXT(analyzer=NAMES, stored=True),
     speaker=TEXT(analyzer=NAMES, stored=True),
+    # The chapter's topic name and id ("Class size and caseloads class-size"), so that both
+    # topic:"class size" and topic:class-size find it; the chapter title is shown with hits.
+    topic=TEXT(analyzer=NAMES, stored=True),
+    chapter=STORED,
     # Not "sortable": Whoosh cannot build a float column; sorting reads the indexed terms.
     start=NUMERIC(float, stored=True),
     end=NUMERIC(float, stored=True),

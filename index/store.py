@@ -40,6 +40,8 @@ class Hit:
     score: float
     # `start` is when the first matched word was said; the segment may begin earlier.
     segment_start: float = 0.0
+    # The chapter the segment is in: {title, topic, topic_id}, or None.
+    chapter: dict | None = None
 
     @property
     def url(self) -> str:
@@ -56,6 +58,7 @@ class Hit:
             "unit": self.unit, "speaker": self.speaker, "start": self.start,
             "end": self.end, "segment_start": self.segment_start, "text": self.text,
             "snippet": self.snippet, "score": self.score, "url": self.url,
+            "chapter": self.chapter,
         }
 
 
@@ -95,9 +98,13 @@ def documents(transcript: Transcript) -> Iterable[dict]:
     """The index documents of a session, one per segment."""
     s = transcript.session
     for n, seg in enumerate(transcript.segments):
+        chapter = transcript.chapter_of(seg)
         yield {
             "id": f"{s.id}/{n}", "session": s.id, "title": s.title, "date": s.date,
             "unit": s.unit, "speaker": transcript.speaker_name(seg.speaker),
+            "topic": f"{chapter.topic} {chapter.topic_id}" if chapter else "",
+            "chapter": {"title": chapter.title, "topic": chapter.topic,
+                        "topic_id": chapter.topic_id} if chapter else None,
             "start": seg.start, "end": seg.end, "text": seg.text.strip(),
             "verbatim": seg.text.strip(),
             "words": word_offsets(seg),
@@ -207,4 +214,5 @@ class SearchIndex:
         moment = match_time(words, hit.get("words") or [])
         return Hit(hit["session"], hit["title"], hit["date"], hit["unit"], hit["speaker"],
                    hit["start"] if moment is None else moment, hit["end"], hit["text"],
-                   snippet(hit["text"], words), score, segment_start=hit["start"])
+                   snippet(hit["text"], words), score, segment_start=hit["start"],
+                   chapter=hit.get("chapter"))
