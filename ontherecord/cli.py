@@ -133,6 +133,39 @@ def print_speakers(transcript, as_json: bool) -> None:
         print(f"{s.id}\t{s.display}\t{clock(s.talk_time)[:8]}\t{'; '.join(facts)}")
 
 
+def chapter_number(text: str) -> int:
+    """A chapter number as typed (counted from 1)."""
+    if not text.isdigit():
+        raise InputError(f"chapter numbers are whole numbers from 1, not {text!r}")
+    return int(text)
+
+
+def cmd_chapters(args: argparse.Namespace, archive: Archive) -> int:
+    """List a session's chapters, or retitle one, or move one to another topic."""
+    from index.store import SearchIndex
+    from ingest.topics import load_taxonomy
+    from ontherecord import chapters
+    from ontherecord.exports import clock
+
+    transcript = None
+    if args.title:
+        transcript = chapters.retitle(archive, args.session, chapter_number(args.title[0]),
+                                      args.title[1])
+    if args.topic:
+        topics = {t.id: t.name for t in load_taxonomy(archive.taxonomy_path)}
+        transcript = chapters.set_topic(archive, args.session, chapter_number(args.topic[0]),
+                                        args.topic[1], topics)
+    if transcript is not None:
+        SearchIndex.of(archive).replace_session(transcript)
+    transcript = transcript or archive.transcript(args.session)
+    if args.json:
+        print(json.dumps([asdict(c) for c in transcript.chapters], ensure_ascii=False, indent=1))
+        return 0
+    for n, c in enumerate(transcript.chapters, 1):
+        print(f"{n}\t{clock(c.start)[:8]}\t{c.topic_id}\t{c.title}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
     """Rebuild the search index from the archive alone."""
     from index.store import SearchIndex
@@ -233,6 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one person diarized as two voices: fold FROM into INTO")
     p.add_argument("--json", action="store_true", help="print the speakers as JSON")
     p.set_defaults(func=cmd_speakers)
+
+    p = sub.add_parser("chapters", parents=[common],
+                       help="list a session's chapters, retitle one or change its topic")
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("--title", nargs=2, metavar=("N", "TITLE"), help="retitle chapter N")
+    p.add_argument("--topic", nargs=2, metavar=("N", "TOPIC_ID"),
+                   help="move chapter N to another topic of the taxonomy")
+    p.add_argument("--json", action="store_true", help="print the chapters as JSON")
+    p.set_defaults(func=cmd_chapters)
 
     p = sub.add_parser("diarize", parents=[common, counts],
                        help="find a session's speakers again (names carry over)")

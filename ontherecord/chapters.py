@@ -1,0 +1,47 @@
+"""Staff edits to a session's chapters: a better title, or the right topic.
+
+Each edit rewrites transcript.json atomically; the caller hands the returned transcript to the
+search index.
+"""
+
+from __future__ import annotations
+
+from ontherecord.archive import Archive
+from ontherecord.errors import InputError
+from ontherecord.model import Chapter, Transcript
+
+MAX_TITLE = 120
+
+
+def find(transcript: Transcript, number: int) -> Chapter:
+    """Chapter `number`, counted from 1 as listed."""
+    if not 1 <= number <= len(transcript.chapters):
+        raise InputError(f"session {transcript.session.id} has chapters 1 to "
+                         f"{len(transcript.chapters)}, not {number}")
+    return transcript.chapters[number - 1]
+
+
+def retitle(archive: Archive, session_id: str, number: int, title: str) -> Transcript:
+    """Give a chapter a title of staff's choosing."""
+    transcript = archive.transcript(session_id)
+    chapter = find(transcript, number)
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise InputError("a chapter title cannot be empty")
+    if len(cleaned) > MAX_TITLE or any(ord(c) < 32 for c in title if c not in "\t\n"):
+        raise InputError(f"a chapter title is one line of at most {MAX_TITLE} characters")
+    chapter.title = cleaned
+    archive.save_transcript(transcript)
+    return transcript
+
+
+def set_topic(archive: Archive, session_id: str, number: int, topic_id: str,
+              topics: dict[str, str]) -> Transcript:
+    """Move a chapter to another topic of the taxonomy (`topics`: id → name)."""
+    transcript = archive.transcript(session_id)
+    chapter = find(transcript, number)
+    if topic_id not in topics:
+        raise InputError(f"no topic {topic_id!r}; topics: {', '.join(topics)}")
+    chapter.topic_id, chapter.topic = topic_id, topics[topic_id]
+    archive.save_transcript(transcript)
+    return transcript
