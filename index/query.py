@@ -78,18 +78,22 @@ def parse_query(text: str) -> Query:
     return query.accept(_widen_pattern)
 
 
-def speaker_query(name: str) -> Query:
-    """Segments said by the person with this name (a phrase on the speaker field)."""
-    words = [token.text for token in NAMES(name)]
+def filter_query(field: str, value: str) -> Query:
+    """Documents whose `field` says these words in this order (a name, a topic)."""
+    words = [token.text for token in NAMES(value)]
     if not words:
-        raise InputError("the speaker filter needs a name")
-    return Phrase("speaker", words) if len(words) > 1 else Term("speaker", words[0])
+        raise InputError(f"the {field} filter needs a value")
+    return Phrase(field, words) if len(words) > 1 else Term(field, words[0])
 
 
-def build_query(text: str, speaker: str = "") -> Query:
-    """The query for a search box and an optional speaker filter; either may be empty alone."""
-    if not speaker.strip():
-        return parse_query(text)
-    if not text.strip():
-        return speaker_query(speaker)
-    return And([parse_query(text), speaker_query(speaker)])
+def build_query(text: str, speaker: str = "", topic: str = "") -> Query:
+    """The query for a search box plus optional speaker and topic filters.
+
+    The text may be empty when a filter is given: then the filter alone is the query.
+    """
+    parts = [parse_query(text)] if text.strip() or not (speaker.strip() or topic.strip()) else []
+    if speaker.strip():
+        parts.append(filter_query("speaker", speaker))
+    if topic.strip():
+        parts.append(filter_query("topic", topic))
+    return parts[0] if len(parts) == 1 else And(parts)

@@ -187,9 +187,9 @@ class SearchIndex:
             return {doc["session"] for doc in searcher.all_stored_fields()}
 
     def search(self, text: str, page: int = 1, sort: str = "relevance",
-               page_size: int = PAGE_SIZE, speaker: str = "") -> SearchPage:
-        """One page of hits for a query (see index.query), perhaps only of one speaker's words."""
-        query = build_query(text, speaker)
+               page_size: int = PAGE_SIZE, speaker: str = "", topic: str = "") -> SearchPage:
+        """One page of hits for a query (see index.query), perhaps of one speaker or topic."""
+        query = build_query(text, speaker, topic)
         with self._open().searcher() as searcher:
             sortedby = {
                 # Newest sessions first, but each session's hits still in the order spoken.

@@ -18,11 +18,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
 
-    from search_app import api, errors, search, sessions
+    from search_app import api, errors, search, sessions, topics
 
     app.register_blueprint(search.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(topics.bp)
     errors.register(app)
     app.jinja_env.filters["clock"] = sessions.short_clock
     app.jinja_env.filters["link_time"] = link_time

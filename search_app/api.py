@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from search_app.search import page_number, sort_order, speaker_filter
+from search_app.search import page_number, sort_order, speaker_filter, topic_filter
 from search_app.store import archive, search_index
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -10,10 +10,11 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search():
-    """Hits for ?q= (?speaker=, ?page=, ?sort=), each with a url that opens its moment."""
+    """Hits for ?q= (?speaker=, ?topic=, ?page=, ?sort=), each with a url to its moment."""
     query = request.args.get("q", "")
     page = search_index().search(query, page_number(), sort_order(),
-                                 current_app.config["PAGE_SIZE"], speaker_filter())
+                                 current_app.config["PAGE_SIZE"], speaker_filter(),
+                                 topic_filter())
     data = page.to_dict()
     for hit in data["hits"]:
         # url_root keeps the prefix the app is mounted under (SCRIPT_NAME), as url_for does.

@@ -30,10 +30,17 @@ def speaker_filter() -> str:
     return " ".join(request.args.get("speaker", "").split())[:100]
 
 
+def topic_filter() -> str:
+    """The ?topic= filter: a topic id of the taxonomy, or '' for any topic."""
+    return " ".join(request.args.get("topic", "").split())[:100]
+
+
 @bp.app_context_processor
 def searchbox_choices() -> dict:
-    """What the search box on every page offers: the named speakers to filter by."""
-    return {"speaker_names": speaker_names()}
+    """What the search box on every page offers: named speakers and topics to filter by."""
+    from search_app.topics import taxonomy
+
+    return {"speaker_names": speaker_names(), "topic_names": taxonomy()}
 
 
 @bp.get("/")
@@ -44,16 +51,18 @@ def home():
 
 @bp.get("/search")
 def results():
-    """One page of hits for ?q= (and ?speaker=), with the count and links to other pages."""
-    query, speaker = request.args.get("q", "").strip(), speaker_filter()
-    if not query and not speaker:
+    """One page of hits for ?q= (?speaker=, ?topic=), with the count and links to other pages."""
+    query, speaker, topic = request.args.get("q", "").strip(), speaker_filter(), topic_filter()
+    if not query and not speaker and not topic:
         return redirect(url_for("search.home"))
     sort = sort_order()
     try:
         page = search_index().search(query, page_number(), sort, current_app.config["PAGE_SIZE"],
-                                     speaker)
+                                     speaker, topic)
     except InputError as e:
-        return render_template("results.html", query=query, speaker=speaker, error=str(e),
+        return render_template("results.html", query=query, speaker=speaker, topic=topic,
+                               error=str(e),
                                sort=sort), 400
-    return render_template("results.html", query=query, speaker=speaker, page=page, sort=sort,
+    return render_template("results.html", query=query, speaker=speaker, topic=topic, page=page,
+                           sort=sort,
                            sorts=SORTS)

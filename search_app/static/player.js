@@ -48,6 +48,16 @@
   player.addEventListener("timeupdate", () => highlight());
   player.addEventListener("seeked", () => highlight());
 
+  // Chapter links (the list and the timeline bar) seek like transcript lines do.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-seek]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const t = parseFloat(link.dataset.seek);
+    player.currentTime = t;
+    history.replaceState(null, "", "?t=" + (Math.floor(t * 10) / 10).toFixed(1));
+  });
+
   list.addEventListener("click", (event) => {
     const li = event.target.closest("li[data-start]");
     // Leave new-tab clicks and text selection (people copy quotes) to the browser.
