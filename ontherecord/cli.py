@@ -238,7 +238,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", help="spoken language code (default: en)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or notices")
     p.add_argument("--json", action="store_true", help="print the session record as JSON")
-
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", parents=[common], help="search the archive")

@@ -45,7 +45,7 @@ def name(archive: Archive, session_id: str, ref: str, new_name: str | None,
     """Set a speaker's name (empty to unname), side and role; file the voice under the name."""
     transcript = archive.transcript(session_id)
     speaker = find(transcript, ref)
-    if side is not None and side and side not in SIDES:
+    if side and side not in SIDES:
         raise InputError(f"side must be one of {', '.join(SIDES)}")
     if new_name is not None:
         cleaned = _clean(new_name, "name")

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from index.store import SORTS
 from ontherecord.errors import InputError
+from ontherecord.speakers import MAX_NAME
 from search_app.store import archive, search_index, speaker_names
 
 bp = Blueprint("search", __name__)
@@ -27,7 +28,7 @@ def sort_order() -> str:
 
 def speaker_filter() -> str:
     """The ?speaker= filter: a person's name, or '' for anyone."""
-    return " ".join(request.args.get("speaker", "").split())[:100]
+    return " ".join(request.args.get("speaker", "").split())[:MAX_NAME]
 
 
 def topic_filter() -> str:

@@ -1,6 +1,7 @@
 """The archive and index the app serves, as configured for the current app."""
 
 import functools
+from pathlib import Path
 
 from flask import current_app
 
@@ -27,8 +28,8 @@ def speaker_names() -> list[str]:
     return _names(str(a.root), stamps)
 
 
-def _mtime(path) -> float:
-    """A file's modification time, or 0 if it is gone."""
+def _mtime(path: Path) -> int:
+    """A file's modification time in nanoseconds, or 0 if it is gone."""
     try:
         return path.stat().st_mtime_ns
     except OSError:
