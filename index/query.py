@@ -78,11 +78,11 @@ def parse_query(text: str) -> Query:
     return query.accept(_widen_pattern)
 
 
-def filter_query(field: str, value: str) -> Query:
+def filter_query(field: str, value: str, wanted: str) -> Query:
     """Documents whose `field` says these words in this order (a name, a topic)."""
     words = [token.text for token in NAMES(value)]
     if not words:
-        raise InputError(f"the {field} filter needs a value")
+        raise InputError(f"the {field} filter needs {wanted}")
     return Phrase(field, words) if len(words) > 1 else Term(field, words[0])
 
 
@@ -93,7 +93,7 @@ def build_query(text: str, speaker: str = "", topic: str = "") -> Query:
     """
     parts = [parse_query(text)] if text.strip() or not (speaker.strip() or topic.strip()) else []
     if speaker.strip():
-        parts.append(filter_query("speaker", speaker))
+        parts.append(filter_query("speaker", speaker, "a name"))
     if topic.strip():
-        parts.append(filter_query("topic", topic))
+        parts.append(filter_query("topic", topic, "a topic"))
     return parts[0] if len(parts) == 1 else And(parts)

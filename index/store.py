@@ -73,11 +73,12 @@ class SearchPage:
     hits: list[Hit] = field(default_factory=list)
     sort: str = "relevance"
     speaker: str = ""
+    topic: str = ""
 
     def to_dict(self) -> dict:
         """The JSON form of a result page."""
         return {
-            "query": self.query, "speaker": self.speaker, "page": self.page,
+            "query": self.query, "speaker": self.speaker, "topic": self.topic, "page": self.page,
             "pages": self.pages, "total": self.total, "sort": self.sort,
             "hits": [h.to_dict() for h in self.hits],
         }
@@ -202,7 +203,8 @@ class SearchIndex:
             )
             hits = [self._hit(h) for h in results]
             return SearchPage(text, results.pagenum, results.pagecount, results.total, hits,
-                              sort if sortedby else "relevance", speaker.strip())
+                              sort if sortedby else "relevance", speaker.strip(),
+                              " ".join(topic.split()))
 
     @staticmethod
     def _hit(hit) -> Hit:

@@ -57,8 +57,13 @@ def split_segment(segment: Segment, turns: list[Turn]) -> list[Segment]:
 
 
 def attribute(segments: list[Segment], turns: list[Turn]) -> list[Segment]:
-    """Every segment with its speaker, split at speaker changes."""
-    return [piece for segment in segments for piece in split_segment(segment, turns)]
+    """Every segment with its speaker, split at speaker changes; pieces keep their chapter."""
+    pieces = []
+    for segment in segments:
+        for piece in split_segment(segment, turns):
+            piece.chapter = segment.chapter
+            pieces.append(piece)
+    return pieces
 
 
 def speakers_of(turns: list[Turn]) -> list[Speaker]:

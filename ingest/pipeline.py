@@ -73,6 +73,8 @@ def ingest(
     speaker_options = speaker_options or diarize.DiarizeOptions()
     details.check()
     speaker_options.check()
+    # Read before any work, so a broken archive taxonomy fails in a second, not after the ASR.
+    taxonomy = topics.load_taxonomy(archive.taxonomy_path)
     media.check_input(path)
     sha256 = sha256_of(path)
     existing = archive.find_by_sha256(sha256)
@@ -92,7 +94,7 @@ def ingest(
         segments = attribution.attribute(segments, found.turns)
         speakers = attribution.speakers_of(found.turns)
         progress.start("finding chapters", duration)
-        chapters = topics.chapters(segments, topics.load_taxonomy(archive.taxonomy_path))
+        chapters = topics.chapters(segments, taxonomy)
         progress.finish()
         voices.recognize(voices.load(archive), speakers, found.voiceprints)
         session = Session(
@@ -146,4 +148,18 @@ def rediarize(
     archive.save_voiceprints(session_id, found.voiceprints)
     archive.save_transcript(transcript)
     voices.save(archive, people)
+    return transcript
+
+
+def find_chapters(archive: Archive, session_id: str) -> Transcript:
+    """Find a committed session's chapters again, with the archive's taxonomy as it is now.
+
+    A chapter staff edited keeps its title and topic when a found chapter spans the same time.
+    """
+    taxonomy = topics.load_taxonomy(archive.taxonomy_path)
+    transcript = archive.transcript(session_id)
+    edited = {(c.start, c.end): c for c in transcript.chapters if c.edited}
+    found = topics.chapters(transcript.segments, taxonomy)
+    transcript.chapters = [edited.get((c.start, c.end), c) for c in found]
+    archive.save_transcript(transcript)
     return transcript

@@ -45,6 +45,8 @@ class TopicOptions:
     keyword_weight: float = 0.15
     # How much a segment's own words count against the window around it.
     own_weight: float = 0.2
+    # The share of the switch cost waived where someone opens the next item ("let's turn to").
+    cue_discount: float = 0.75
     embeddings: bool = True
 
 
@@ -117,14 +119,25 @@ def windows(segments: list[Segment], seconds: float) -> list[str]:
             for m in mids]
 
 
-def viterbi(scores: np.ndarray, switch_cost: float) -> list[int]:
-    """The topic sequence maximizing total score minus switch_cost per change of topic."""
+# What a chair says to open the next item: a chapter likelier begins where one is said.
+CUE = re.compile(r"\b(?:let(?:'s| us) (?:move|turn|go|get|talk|look)(?: on)?(?: to| about| at)"
+                 r"|moving on|turning to|next (?:item|piece|topic|issue)|is next)\b", re.I)
+
+
+def switch_costs(segments: list[Segment], options: TopicOptions) -> np.ndarray:
+    """What changing topic at each segment costs: less where it opens the next item."""
+    cued = np.array([bool(CUE.search(s.text)) for s in segments])
+    return options.switch_cost * np.where(cued, 1 - options.cue_discount, 1.0)
+
+
+def viterbi(scores: np.ndarray, costs: np.ndarray) -> list[int]:
+    """The topic sequence maximizing total score minus costs[i] per change of topic at i."""
     n, k = scores.shape
     best = scores[0].copy()
     back = np.zeros((n, k), dtype=int)
     for i in range(1, n):
         stay = best
-        move = best.max() - switch_cost
+        move = best.max() - costs[i]
         back[i] = np.where(stay >= move, np.arange(k), best.argmax())
         best = np.maximum(stay, move) + scores[i]
     path = [int(best.argmax())]
@@ -162,17 +175,24 @@ def _runs(path: list[int]) -> list[tuple[int, int, int]]:
     return out
 
 
-NUMBER = re.compile(r"\$?\d[\d,.]*%?")
+# Money and percentages: the figures a chapter's title should carry ("2.5 percent" → 2.5%).
+FIGURE = re.compile(r"\$\d[\d,]*(?:\.\d+)?|\b\d+(?:\.\d+)?(?:%| percent\b)", re.I)
+
+
+def figures(text: str) -> list[str]:
+    """The distinct money and percentage figures in a text, in the order said."""
+    found = (f.replace(" percent", "%").replace(" PERCENT", "%") for f in FIGURE.findall(text))
+    return list(dict.fromkeys(found))
 
 
 def title_for(topic: Topic, text: str) -> str:
     """A short title from what was said: the topic, its keywords said most, and figures."""
-    said = _words(text)
-    counts = [(said.count(_words(kw)), kw) for kw in topic.keywords]
+    said, name = _words(text), _words(topic.name)
+    # A keyword the topic's name already says, or one a figure says ("percent"), adds nothing.
+    counts = [(said.count(_words(kw)), kw) for kw in topic.keywords
+              if _words(kw) not in name and kw not in ("percent", "dollars")]
     terms = [kw for n, kw in sorted(counts, key=lambda c: -c[0]) if n][:2]
-    figures = list(dict.fromkeys(f.rstrip(".,") for f in NUMBER.findall(text)
-                                 if "%" in f or "$" in f))[:2]
-    detail = ", ".join(terms + figures)
+    detail = ", ".join(terms + figures(text)[:3])
     return f"{topic.name}: {detail}" if detail else topic.name
 
 
@@ -196,7 +216,7 @@ def chapters(segments: list[Segment], topics: list[Topic],
     if options.own_weight:
         own = _scores([s.text for s in segments], topics, options)
         scores = (1 - options.own_weight) * scores + options.own_weight * own
-    path = _fold_short(viterbi(scores, options.switch_cost), segments, scores,
+    path = _fold_short(viterbi(scores, switch_costs(segments, options)), segments, scores,
                        options.min_chapter)
     found = []
     for a, b, k in _runs(path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
-from ontherecord.model import Chapter, Transcript
+from ontherecord.model import Chapter, Session, Transcript
 
 MAX_TITLE = 120
 
@@ -30,7 +30,7 @@ def retitle(archive: Archive, session_id: str, number: int, title: str) -> Trans
         raise InputError("a chapter title cannot be empty")
     if len(cleaned) > MAX_TITLE or any(ord(c) < 32 for c in title if c not in "\t\n"):
         raise InputError(f"a chapter title is one line of at most {MAX_TITLE} characters")
-    chapter.title = cleaned
+    chapter.title, chapter.edited = cleaned, True
     archive.save_transcript(transcript)
     return transcript
 
@@ -42,6 +42,22 @@ def set_topic(archive: Archive, session_id: str, number: int, topic_id: str,
     chapter = find(transcript, number)
     if topic_id not in topics:
         raise InputError(f"no topic {topic_id!r}; topics: {', '.join(topics)}")
-    chapter.topic_id, chapter.topic = topic_id, topics[topic_id]
+    chapter.topic_id, chapter.topic, chapter.edited = topic_id, topics[topic_id], True
     archive.save_transcript(transcript)
     return transcript
+
+
+def on_topic(archive: Archive, topic_id: str | None = None) -> list[tuple[Session, int, Chapter]]:
+    """(session, chapter number from 1, chapter) on a topic (or all), newest session first."""
+    return [(session, n, chapter)
+            for session in archive.sessions()
+            for n, chapter in enumerate(archive.transcript(session.id).chapters, 1)
+            if topic_id is None or chapter.topic_id == topic_id]
+
+
+def counts(archive: Archive) -> dict[str, int]:
+    """How many chapters the archive has on each topic id."""
+    found: dict[str, int] = {}
+    for _, _, chapter in on_topic(archive):
+        found[chapter.topic_id] = found.get(chapter.topic_id, 0) + 1
+    return found

@@ -141,13 +141,16 @@ def chapter_number(text: str) -> int:
 
 
 def cmd_chapters(args: argparse.Namespace, archive: Archive) -> int:
-    """List a session's chapters, or retitle one, or move one to another topic."""
+    """List a session's chapters, or find them again, retitle one or move one to another topic."""
     from index.store import SearchIndex
+    from ingest.pipeline import find_chapters
     from ingest.topics import load_taxonomy
     from ontherecord import chapters
     from ontherecord.exports import clock
 
     transcript = None
+    if args.find:
+        transcript = find_chapters(archive, args.session)
     if args.title:
         transcript = chapters.retitle(archive, args.session, chapter_number(args.title[0]),
                                       args.title[1])
@@ -162,7 +165,22 @@ def cmd_chapters(args: argparse.Namespace, archive: Archive) -> int:
         print(json.dumps([asdict(c) for c in transcript.chapters], ensure_ascii=False, indent=1))
         return 0
     for n, c in enumerate(transcript.chapters, 1):
-        print(f"{n}\t{clock(c.start)[:8]}\t{c.topic_id}\t{c.title}")
+        edited = "\tedited by staff" if c.edited else ""
+        print(f"{n}\t{clock(c.start)[:8]}\t{c.topic_id}\t{c.title}{edited}")
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace, archive: Archive) -> int:
+    """List the archive's topics with how many chapters are on each."""
+    from ingest.topics import load_taxonomy
+    from ontherecord.chapters import counts
+
+    found = counts(archive)
+    source = archive.taxonomy_path or "the default taxonomy"
+    print(f"topics from {source}", file=sys.stderr)
+    for topic in load_taxonomy(archive.taxonomy_path):
+        n = found.get(topic.id, 0)
+        print(f"{topic.id}\t{topic.name}\t{n} {'chapter' if n == 1 else 'chapters'}")
     return 0
 
 
@@ -267,13 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_speakers)
 
     p = sub.add_parser("chapters", parents=[common],
-                       help="list a session's chapters, retitle one or change its topic")
+                       help="list a session's chapters, find them again, retitle one or "
+                            "change its topic")
     p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("--find", action="store_true",
+                   help="find the chapters again with the archive's taxonomy (staff edits kept)")
     p.add_argument("--title", nargs=2, metavar=("N", "TITLE"), help="retitle chapter N")
     p.add_argument("--topic", nargs=2, metavar=("N", "TOPIC_ID"),
                    help="move chapter N to another topic of the taxonomy")
     p.add_argument("--json", action="store_true", help="print the chapters as JSON")
     p.set_defaults(func=cmd_chapters)
+
+    p = sub.add_parser("topics", parents=[common],
+                       help="list the archive's topics (its taxonomy.toml, or the default)")
+    p.set_defaults(func=cmd_topics)
 
     p = sub.add_parser("diarize", parents=[common, counts],
                        help="find a session's speakers again (names carry over)")

@@ -57,6 +57,8 @@ class Chapter:
     title: str
     topic: str
     topic_id: str
+    # True once staff retitled it or changed its topic; finding chapters again keeps that.
+    edited: bool = False
 
 
 SIDES = ("district", "union", "mediator", "board", "public", "other")

@@ -6,7 +6,7 @@ import copy
 import html
 import json
 import re
-from dataclasses import fields
+from dataclasses import asdict, fields
 
 import pytest
 import srt
@@ -129,10 +129,11 @@ def test_json_is_the_transcript_contract(example):
     for got in data["turns"]:
         assert set(got) == {"start", "end", "speaker"}
     assert [Turn(**got) for got in data["turns"]] == example.turns
-    assert data["chapters"] == example.chapters
+    assert example.chapters
+    assert data["chapters"] == [asdict(c) for c in example.chapters]
     assert len(data["segments"]) == len(example.segments)
     for got, seg in zip(data["segments"], example.segments, strict=True):
-        assert set(got) == {"start", "end", "text", "speaker", "words"}
+        assert set(got) == {"start", "end", "text", "speaker", "words", "chapter"}
         assert Segment.from_dict(got) == seg
         for word in got["words"]:
             assert set(word) == {"start", "end", "word", "probability"}

@@ -111,12 +111,15 @@ def test_no_hits(index):
 
 def test_page_to_dict(index):
     data = index.search("salary", page=2, page_size=3, sort="oldest").to_dict()
-    assert {k: data[k] for k in ("query", "speaker", "page", "pages", "total", "sort")} == {
-        "query": "salary", "speaker": "", "page": 2, "pages": 2, "total": 4, "sort": "oldest"}
+    assert {k: data[k] for k in ("query", "speaker", "topic", "page", "pages", "total",
+                                 "sort")} == {
+        "query": "salary", "speaker": "", "topic": "", "page": 2, "pages": 2, "total": 4,
+        "sort": "oldest"}
     assert len(data["hits"]) == 1
     assert index.search("salary", speaker=" Jane Doe ").to_dict()["speaker"] == "Jane Doe"
     assert set(data["hits"][0]) == {"session", "title", "date", "unit", "speaker", "start", "end",
-                                    "segment_start", "text", "snippet", "score", "url"}
+                                    "segment_start", "text", "snippet", "score", "url",
+                                    "chapter"}
 
 
 # --- snippets --------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def assert_contract(data: dict, duration: float) -> None:
     segments = data["segments"]
     assert segments, "no segments"
     for seg in segments:
-        assert set(seg) == {"start", "end", "speaker", "text", "words"}
+        assert set(seg) == {"start", "end", "speaker", "text", "words", "chapter"}
         assert isinstance(seg["text"], str) and seg["text"].strip()
         # Every segment is attributed to one of the transcript's speakers.
         assert seg["speaker"] in ids, seg

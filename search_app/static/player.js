@@ -45,10 +45,26 @@
   if (player.readyState >= 1) openAtStart();
   else player.addEventListener("loadedmetadata", openAtStart, { once: true });
 
-  player.addEventListener("timeupdate", () => highlight());
-  player.addEventListener("seeked", () => highlight());
+  // The chapter being played: marked in the chapter list, and the playhead moved on the bar.
+  const bar = document.querySelector(".chapter-bar");
+  const playhead = bar && bar.querySelector(".playhead");
+  const chapters = Array.from(document.querySelectorAll("#chapters li[data-start]"));
+  function showChapter() {
+    const t = player.currentTime;
+    chapters.forEach((li) => {
+      const inside = t + 0.1 >= parseFloat(li.dataset.start) && t <= parseFloat(li.dataset.end);
+      li.classList.toggle("current", inside);
+      if (inside) li.setAttribute("aria-current", "true"); else li.removeAttribute("aria-current");
+    });
+    if (playhead && player.duration) {
+      playhead.style.left = Math.min(100, (100 * t) / player.duration).toFixed(2) + "%";
+    }
+  }
 
-  // Chapter links (the list and the timeline bar) seek like transcript lines do.
+  player.addEventListener("timeupdate", () => { highlight(); showChapter(); });
+  player.addEventListener("seeked", () => { highlight(); showChapter(); });
+
+  // Chapter links (the list and the timeline bar) seek and play like transcript lines do.
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-seek]");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -56,6 +72,7 @@
     const t = parseFloat(link.dataset.seek);
     player.currentTime = t;
     history.replaceState(null, "", "?t=" + (Math.floor(t * 10) / 10).toFixed(1));
+    player.play().catch(() => {});
   });
 
   list.addEventListener("click", (event) => {
