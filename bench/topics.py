@@ -1,6 +1,7 @@
 """Topic segmentation and labelling on scripted multi-topic sessions with known chapters.
 
     .venv/bin/python bench/topics.py [--set dev test] [--json out.json] [--switch-cost 0.6 ...]
+    .venv/bin/python bench/topics.py --cost 3   # time one long session: every script, 3 times
 
 Sessions are bench/topic_sessions/{dev,test}-*.json: utterances with speaker, text and the
 true topic. dev is for tuning TopicOptions; test is held out and only reported. Utterances are
@@ -83,10 +84,26 @@ def score(session: dict, options: TopicOptions, topics) -> dict:
             "seconds": seconds}
 
 
+def time_long(options: TopicOptions, topics, times: int) -> None:
+    """Time chapters on one long session: every script joined, `times` over (model loaded)."""
+    utterances = [u for _ in range(times) for path in sorted(SESSIONS.glob("*.json"))
+                  for u in json.loads(path.read_text("utf-8"))["utterances"]]
+    segments = timed(utterances)
+    chapters(segments[:10], topics, options)  # load the embedding model first
+    t0 = time.perf_counter()
+    found = chapters(segments, topics, options)
+    seconds = time.perf_counter() - t0
+    hours = segments[-1].end / 3600
+    print(f"{hours:.2f} h, {len(segments)} segments, {len(found)} chapters: {seconds:.1f} s "
+          f"({seconds / hours:.1f} s per hour of session)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", nargs="+", default=["dev", "test"])
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--cost", type=int, metavar="N",
+                        help="only time chapters on every session joined, N times over")
     for f in dataclasses.fields(TopicOptions):
         kind = (lambda v: v.lower() in ("1", "true", "yes")) if f.type == "bool" else float
         parser.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default)
@@ -94,6 +111,8 @@ def main() -> None:
     options = TopicOptions(**{f.name: getattr(args, f.name)
                               for f in dataclasses.fields(TopicOptions)})
     topics = load_taxonomy()
+    if args.cost:
+        return time_long(options, topics, args.cost)
     rows = []
     for name in args.set:
         mine = []

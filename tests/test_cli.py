@@ -6,6 +6,7 @@ as it was; ingest, export, list, search and reindex do what they say.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 from pathlib import Path
@@ -303,3 +304,22 @@ def test_reindex_rebuilds_from_the_archive_alone(cli, archive_copy, example_id, 
     assert page.hits[0].session == example_id
     assert abs(page.hits[0].start - CLASS_SIZE_AT) <= 1.5
     assert sorted(p.name for p in archive_copy.root.iterdir() if "index" in p.name) == [".index"]
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """Every `ontherecord` command with its parser."""
+    from ontherecord.cli import build_parser
+
+    action = next(a for a in build_parser()._actions
+                  if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+@pytest.mark.parametrize("command", sorted(subcommands()))
+def test_every_command_and_option_is_documented(command):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert f"ontherecord {command}" in readme, f"`ontherecord {command}` is not in README.md"
+    for action in subcommands()[command]._actions:
+        for flag in action.option_strings:
+            if flag.startswith("--") and flag != "--help":
+                assert flag in readme, f"`ontherecord {command} {flag}` is not in README.md"
