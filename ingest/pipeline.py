@@ -150,16 +150,3 @@ def rediarize(
     voices.save(archive, people)
     return transcript
 
-
-def find_chapters(archive: Archive, session_id: str) -> Transcript:
-    """Find a committed session's chapters again, with the archive's taxonomy as it is now.
-
-    A chapter staff edited keeps its title and topic when a found chapter spans the same time.
-    """
-    taxonomy = topics.load_taxonomy(archive.taxonomy_path)
-    transcript = archive.transcript(session_id)
-    edited = {(c.start, c.end): c for c in transcript.chapters if c.edited}
-    found = topics.chapters(transcript.segments, taxonomy)
-    transcript.chapters = [edited.get((c.start, c.end), c) for c in found]
-    archive.save_transcript(transcript)
-    return transcript

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ontherecord.errors import InputError
-from ontherecord.model import Chapter, Segment
+from ontherecord.model import Chapter, Segment, Transcript
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 
@@ -64,7 +64,7 @@ def load_taxonomy(path: Path | None = None) -> list[Topic]:
         data = tomllib.loads(path.read_text("utf-8"))
         topics = [Topic(t["id"], t["name"], t.get("description", ""), list(t.get("keywords", [])))
                   for t in data["topic"]]
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as e:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as e:
         raise InputError(f"{path}: not a readable taxonomy ({e})") from None
     if not topics or len({t.id for t in topics}) != len(topics):
         raise InputError(f"{path}: a taxonomy needs topics with distinct ids")
@@ -235,3 +235,14 @@ def chapters(segments: list[Segment], topics: list[Topic],
         found.append(Chapter(segments[a].start, segments[b - 1].end, title_for(topics[k], text),
                              topics[k].name, topics[k].id))
     return found
+
+
+def find_again(transcript: Transcript, topics: list[Topic],
+               options: TopicOptions | None = None) -> None:
+    """Replace a transcript's chapters with ones found anew (e.g. with a changed taxonomy).
+
+    A chapter staff edited keeps its title and topic when a found chapter spans the same time.
+    """
+    edited = {(c.start, c.end): c for c in transcript.chapters if c.edited}
+    found = chapters(transcript.segments, topics, options)
+    transcript.chapters = [edited.get((c.start, c.end), c) for c in found]

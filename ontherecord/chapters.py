@@ -1,7 +1,7 @@
-"""Staff edits to a session's chapters: a better title, or the right topic.
+"""Staff edits to a session's chapters (a better title, the right topic), and chapters by topic.
 
-Each edit rewrites transcript.json atomically; the caller hands the returned transcript to the
-search index.
+Edits change a transcript in memory; the caller saves it once, after every edit it was asked
+for has succeeded, and then hands it to the search index.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import Chapter, Session, Transcript
+from ontherecord.text import one_line
 
 MAX_TITLE = 120
 
@@ -21,30 +22,27 @@ def find(transcript: Transcript, number: int) -> Chapter:
     return transcript.chapters[number - 1]
 
 
-def retitle(archive: Archive, session_id: str, number: int, title: str) -> Transcript:
+def retitle(transcript: Transcript, number: int, title: str) -> None:
     """Give a chapter a title of staff's choosing."""
-    transcript = archive.transcript(session_id)
     chapter = find(transcript, number)
-    cleaned = " ".join(title.split())
+    cleaned = one_line(title, MAX_TITLE, "a chapter title")
     if not cleaned:
         raise InputError("a chapter title cannot be empty")
-    if len(cleaned) > MAX_TITLE or any(ord(c) < 32 for c in title if c not in "\t\n"):
-        raise InputError(f"a chapter title is one line of at most {MAX_TITLE} characters")
     chapter.title, chapter.edited = cleaned, True
-    archive.save_transcript(transcript)
-    return transcript
 
 
-def set_topic(archive: Archive, session_id: str, number: int, topic_id: str,
-              topics: dict[str, str]) -> Transcript:
-    """Move a chapter to another topic of the taxonomy (`topics`: id → name)."""
-    transcript = archive.transcript(session_id)
+def set_topic(transcript: Transcript, number: int, topic_id: str, topics: dict[str, str]) -> None:
+    """Move a chapter to another topic of the taxonomy (`topics`: id → name).
+
+    A title made from the old topic would now mislead, so it becomes the new topic's name;
+    a title staff wrote stays.
+    """
     chapter = find(transcript, number)
     if topic_id not in topics:
         raise InputError(f"no topic {topic_id!r}; topics: {', '.join(topics)}")
+    if chapter.title == chapter.topic or chapter.title.startswith(f"{chapter.topic}:"):
+        chapter.title = topics[topic_id]
     chapter.topic_id, chapter.topic, chapter.edited = topic_id, topics[topic_id], True
-    archive.save_transcript(transcript)
-    return transcript
 
 
 def on_topic(archive: Archive, topic_id: str | None = None) -> list[tuple[Session, int, Chapter]]:

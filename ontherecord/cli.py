@@ -135,32 +135,32 @@ def print_speakers(transcript, as_json: bool) -> None:
 
 def chapter_number(text: str) -> int:
     """A chapter number as typed (counted from 1)."""
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InputError(f"chapter numbers are whole numbers from 1, not {text!r}")
     return int(text)
 
 
 def cmd_chapters(args: argparse.Namespace, archive: Archive) -> int:
-    """List a session's chapters, or find them again, retitle one or move one to another topic."""
+    """List a session's chapters, or find them again, retitle one or move one to another topic.
+
+    Every edit asked for is made before anything is saved, so a refused one changes nothing.
+    """
     from index.store import SearchIndex
-    from ingest.pipeline import find_chapters
-    from ingest.topics import load_taxonomy
+    from ingest.topics import find_again, load_taxonomy
     from ontherecord import chapters
     from ontherecord.exports import clock
 
-    transcript = None
+    transcript = archive.transcript(args.session)
     if args.find:
-        transcript = find_chapters(archive, args.session)
+        find_again(transcript, load_taxonomy(archive.taxonomy_path))
     if args.title:
-        transcript = chapters.retitle(archive, args.session, chapter_number(args.title[0]),
-                                      args.title[1])
+        chapters.retitle(transcript, chapter_number(args.title[0]), args.title[1])
     if args.topic:
         topics = {t.id: t.name for t in load_taxonomy(archive.taxonomy_path)}
-        transcript = chapters.set_topic(archive, args.session, chapter_number(args.topic[0]),
-                                        args.topic[1], topics)
-    if transcript is not None:
+        chapters.set_topic(transcript, chapter_number(args.topic[0]), args.topic[1], topics)
+    if args.find or args.title or args.topic:
+        archive.save_transcript(transcript)
         SearchIndex.of(archive).replace_session(transcript)
-    transcript = transcript or archive.transcript(args.session)
     if args.json:
         print(json.dumps([asdict(c) for c in transcript.chapters], ensure_ascii=False, indent=1))
         return 0
@@ -175,10 +175,10 @@ def cmd_topics(args: argparse.Namespace, archive: Archive) -> int:
     from ingest.topics import load_taxonomy
     from ontherecord.chapters import counts
 
+    taxonomy = load_taxonomy(archive.taxonomy_path)
     found = counts(archive)
-    source = archive.taxonomy_path or "the default taxonomy"
-    print(f"topics from {source}", file=sys.stderr)
-    for topic in load_taxonomy(archive.taxonomy_path):
+    print(f"topics from {archive.taxonomy_path or 'the default taxonomy'}", file=sys.stderr)
+    for topic in taxonomy:
         n = found.get(topic.id, 0)
         print(f"{topic.id}\t{topic.name}\t{n} {'chapter' if n == 1 else 'chapters'}")
     return 0

@@ -14,6 +14,7 @@ from ontherecord import voices
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import SIDES, Speaker, Transcript, Turn
+from ontherecord.text import one_line
 
 MAX_NAME = 100
 
@@ -32,12 +33,7 @@ def _clean(value: str | None, what: str) -> str | None:
     """A name or role with its spaces tidied; None for empty. Refuses control characters."""
     if value is None:
         return None
-    text = " ".join(value.split())
-    if len(text) > MAX_NAME:
-        raise InputError(f"{what} is longer than {MAX_NAME} characters")
-    if any(ord(c) < 32 for c in value if c not in "\t\n"):
-        raise InputError(f"{what} contains control characters")
-    return text or None
+    return one_line(value, MAX_NAME, what) or None
 
 
 def name(archive: Archive, session_id: str, ref: str, new_name: str | None,
