@@ -78,12 +78,19 @@ def parse_query(text: str) -> Query:
     return query.accept(_widen_pattern)
 
 
-def filter_query(field: str, value: str, wanted: str) -> Query:
-    """Documents whose `field` says these words in this order (a name, a topic)."""
-    words = [token.text for token in NAMES(value)]
+def speaker_filter(name: str) -> Query:
+    """Documents said by a person: their name's words in this order, any case."""
+    words = [token.text for token in NAMES(name)]
     if not words:
-        raise InputError(f"the {field} filter needs {wanted}")
-    return Phrase(field, words) if len(words) > 1 else Term(field, words[0])
+        raise InputError("the speaker filter needs a name")
+    return Phrase("speaker", words) if len(words) > 1 else Term("speaker", words[0])
+
+
+def topic_filter(topic_id: str) -> Query:
+    """Documents in chapters on one topic, by its exact id (class-size)."""
+    if not re.search(r"\w", topic_id):
+        raise InputError("the topic filter needs a topic")
+    return Term("topic_id", topic_id.strip())
 
 
 def build_query(text: str, speaker: str = "", topic: str = "") -> Query:
@@ -93,7 +100,7 @@ def build_query(text: str, speaker: str = "", topic: str = "") -> Query:
     """
     parts = [parse_query(text)] if text.strip() or not (speaker.strip() or topic.strip()) else []
     if speaker.strip():
-        parts.append(filter_query("speaker", speaker, "a name"))
+        parts.append(speaker_filter(speaker))
     if topic.strip():
-        parts.append(filter_query("topic", topic, "a topic"))
+        parts.append(topic_filter(topic))
     return parts[0] if len(parts) == 1 else And(parts)

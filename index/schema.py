@@ -19,6 +19,8 @@ SCHEMA = Schema(
     # The chapter's topic name and id ("Class size and caseloads class-size"), so that both
     # topic:"class size" and topic:class-size find it; the chapter title is shown with hits.
     topic=TEXT(analyzer=NAMES, stored=True),
+    # The id alone, for the ?topic= filter: exact, so "health" cannot also pick "mental-health".
+    topic_id=ID,
     chapter=STORED,
     # Not "sortable": Whoosh cannot build a float column; sorting reads the indexed terms.
     start=NUMERIC(float, stored=True),

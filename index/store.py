@@ -104,6 +104,7 @@ def documents(transcript: Transcript) -> Iterable[dict]:
             "id": f"{s.id}/{n}", "session": s.id, "title": s.title, "date": s.date,
             "unit": s.unit, "speaker": transcript.speaker_name(seg.speaker),
             "topic": f"{chapter.topic} {chapter.topic_id}" if chapter else "",
+            "topic_id": chapter.topic_id if chapter else "",
             "chapter": {"title": chapter.title, "topic": chapter.topic,
                         "topic_id": chapter.topic_id} if chapter else None,
             "start": seg.start, "end": seg.end, "text": seg.text.strip(),
