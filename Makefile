@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 OTR = $(BIN)/ontherecord
-# The demo ingests the example, names its four voices as staff would, then ingests the
-# follow-up session, whose district and union negotiators are recognized by voice.
+# The demo ingests the example, names its four voices as staff would, lists the chapters it
+# found, then ingests the follow-up session, whose district and union negotiators are
+# recognized by voice.
 demo: $(STAMP)
 	id=$$($(OTR) ingest examples/bargaining-session.ogg --archive $(ARCHIVE) \
 	    --title "Teachers bargaining session (example)" --date 2026-10-14 --unit Teachers) && \
@@ -37,7 +38,8 @@ demo: $(STAMP)
 	$(OTR) speakers $$id --archive $(ARCHIVE) --name S3 "Grace Holloway" --side union \
 	    --role "Lead negotiator" >/dev/null && \
 	$(OTR) speakers $$id --archive $(ARCHIVE) --name S4 "Rosa Delgado" --side union \
-	    --role "ESP representative"
+	    --role "ESP representative" && \
+	$(OTR) chapters $$id --archive $(ARCHIVE)
 	$(OTR) ingest examples/followup-session.ogg --archive $(ARCHIVE) --title \
 	    "Teachers bargaining session, follow-up (example)" --date 2026-10-21 --unit Teachers
 	$(OTR) serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
