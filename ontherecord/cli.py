@@ -74,7 +74,8 @@ def cmd_search(args: argparse.Namespace, archive: Archive) -> int:
     from index.store import SearchIndex
     from ontherecord.exports import clock
 
-    page = SearchIndex.of(archive).search(args.query, page=args.page, sort=args.sort)
+    page = SearchIndex.of(archive).search(args.query, page=args.page, sort=args.sort,
+                                          speaker=args.speaker, topic=args.topic)
     if args.json:
         print(json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
         return 0
@@ -259,7 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", parents=[common], help="search the archive")
-    p.add_argument("query", help='words, "phrases", AND/OR/NOT, prefix*, field:value')
+    p.add_argument("query", nargs="?", default="",
+                   help='words, "phrases", AND/OR/NOT, prefix*, field:value')
+    p.add_argument("--speaker", default="", metavar="NAME", help="only what this person said")
+    p.add_argument("--topic", default="", metavar="TOPIC_ID",
+                   help="only chapters on this topic (an id from `ontherecord topics`)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
     p.add_argument("--json", action="store_true", help="print the result page as JSON")

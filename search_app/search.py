@@ -6,6 +6,7 @@ from index.store import SORTS
 from ontherecord.errors import InputError
 from ontherecord.speakers import MAX_NAME
 from search_app.store import archive, search_index, speaker_names
+from search_app.topics import taxonomy
 
 bp = Blueprint("search", __name__)
 
@@ -33,14 +34,12 @@ def speaker_filter() -> str:
 
 def topic_filter() -> str:
     """The ?topic= filter: a topic id of the taxonomy, or '' for any topic."""
-    return " ".join(request.args.get("topic", "").split())[:100]
+    return request.args.get("topic", "").strip()
 
 
 @bp.app_context_processor
 def searchbox_choices() -> dict:
     """What the search box on every page offers: named speakers and topics to filter by."""
-    from search_app.topics import taxonomy
-
     return {"speaker_names": speaker_names(), "topic_names": taxonomy()}
 
 
@@ -62,8 +61,6 @@ def results():
                                      speaker, topic)
     except InputError as e:
         return render_template("results.html", query=query, speaker=speaker, topic=topic,
-                               error=str(e),
-                               sort=sort), 400
+                               error=str(e), sort=sort), 400
     return render_template("results.html", query=query, speaker=speaker, topic=topic, page=page,
-                           sort=sort,
-                           sorts=SORTS)
+                           sort=sort, sorts=SORTS)

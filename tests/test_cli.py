@@ -245,9 +245,9 @@ def test_only_ingest_makes_an_archive(cli, tmp_path, args):
 
 
 @pytest.mark.parametrize("args", [
-    [], ["frobnicate"], ["search"], ["list", "--bogus"], ["search", "salary", "--page", "two"],
+    [], ["frobnicate"], ["list", "--bogus"], ["search", "salary", "--page", "two"],
     ["search", "salary", "--sort", "best"], ["export", "x", "--format", "doc"], ["ingest", "x.mp4"],
-], ids=["no-command", "unknown-command", "no-query", "unknown-option", "page-not-a-number",
+], ids=["no-command", "unknown-command", "unknown-option", "page-not-a-number",
         "unknown-sort", "unknown-format", "ingest-without-details"])
 def test_usage_errors_are_one_line_and_exit_2(cli, tmp_path, args):
     root = tmp_path / "archive"
@@ -281,6 +281,30 @@ def test_search(cli, example_archive, example_id):
     assert lines[1] == (f"{example_id} [{clock(hit['start'])[:8]}] {hit['speaker']}: "
                         f"{hit['text']}")
     assert CLASS_SIZE in normalize(lines[1])
+
+
+def test_search_filters_by_topic_and_speaker(cli, example_archive, example_id):
+    transcript = example_archive.transcript(example_id)
+
+    def run(*args: str) -> dict:
+        return json.loads(cli("search", *args, "--json", archive=example_archive.root).stdout)
+
+    on_topic = run("--topic", "mental-health")
+    expected = [s.start for s in transcript.segments
+                if transcript.chapter_of(s).topic_id == "mental-health"]
+    assert sorted(h["segment_start"] for h in on_topic["hits"]) == expected
+    assert on_topic["topic"] == "mental-health"
+    first = transcript.segments[0]
+    said = run("--speaker", transcript.speaker_name(first.speaker), "--topic", "class-size")
+    assert said["total"] == sum(1 for s in transcript.segments if s.speaker == first.speaker
+                                and transcript.chapter_of(s).topic_id == "class-size") > 0
+    refused = cli("search", "--topic", "!!", archive=example_archive.root)
+    assert (refused.returncode, refused.stderr) == (
+        1, "ontherecord: error: the topic filter needs a topic\n")
+    # A query is optional with a filter, not without one.
+    bare = cli("search", archive=example_archive.root)
+    assert (bare.returncode, bare.stderr) == (
+        1, "ontherecord: error: empty query: type some words to search for\n")
 
 
 def _search_index(archive: Archive):
