@@ -30,7 +30,8 @@ OTR = $(BIN)/ontherecord
 # recognized by voice.
 demo: $(STAMP)
 	id=$$($(OTR) ingest examples/bargaining-session.ogg --archive $(ARCHIVE) \
-	    --title "Teachers bargaining session (example)" --date 2026-10-14 --unit Teachers) && \
+	    --title "Teachers bargaining session (example)" --date 2026-10-14 --unit Teachers \
+	    --publish) && \
 	$(OTR) speakers $$id --archive $(ARCHIVE) --name S1 "Dana Whitfield" --side mediator \
 	    --role "Mediator, state Bureau of Mediation Services" >/dev/null && \
 	$(OTR) speakers $$id --archive $(ARCHIVE) --name S2 "Mark Ellison" --side district \
@@ -41,7 +42,8 @@ demo: $(STAMP)
 	    --role "ESP representative" && \
 	$(OTR) chapters $$id --archive $(ARCHIVE)
 	$(OTR) ingest examples/followup-session.ogg --archive $(ARCHIVE) --title \
-	    "Teachers bargaining session, follow-up (example)" --date 2026-10-21 --unit Teachers
+	    "Teachers bargaining session, follow-up (example)" --date 2026-10-21 --unit Teachers \
+	    --publish
 	$(OTR) serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

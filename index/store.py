@@ -96,8 +96,13 @@ def word_offsets(segment: Segment) -> list[tuple[int, float]]:
 
 
 def documents(transcript: Transcript) -> Iterable[dict]:
-    """The index documents of a session, one per segment."""
+    """The index documents of a session, one per segment; none unless it is public.
+
+    The index is the public search, so a draft, withdrawn or closed session is never in it.
+    """
     s = transcript.session
+    if not s.public:
+        return
     for n, seg in enumerate(transcript.segments):
         chapter = transcript.chapter_of(seg)
         yield {
@@ -129,7 +134,7 @@ class SearchIndex:
         """
         index = cls(archive.index_dir)
         stale = not index.has_current_schema() or (
-            check_sessions and index.session_ids() != set(archive.ids()))
+            check_sessions and index.session_ids() != {s.id for s in archive.public_sessions()})
         if stale and archive.ids():
             index.rebuild_from(archive)
         return index
@@ -141,8 +146,8 @@ class SearchIndex:
         return set(whoosh_index.open_dir(self.path).schema.names()) == set(SCHEMA.names())
 
     def rebuild_from(self, archive: Archive) -> int:
-        """Rebuild from every session in the archive; returns the segment count."""
-        return self.rebuild(archive.transcript(i) for i in archive.ids())
+        """Rebuild from every public session in the archive; returns the segment count."""
+        return self.rebuild(archive.transcript(s.id) for s in archive.public_sessions())
 
     def _open(self):
         """Open the index, creating an empty one if there is none yet."""
@@ -152,7 +157,7 @@ class SearchIndex:
         return whoosh_index.create_in(self.path, SCHEMA)
 
     def replace_session(self, transcript: Transcript) -> None:
-        """Index a session's segments, replacing any it had, in one commit."""
+        """Index a session's segments, replacing any it had (a private session: none)."""
         writer = self._open().writer(timeout=LOCK_TIMEOUT)
         try:
             writer.delete_by_term("session", transcript.session.id)

@@ -136,6 +136,26 @@ class Archive:
         """The playable media file of a session."""
         return self.session_dir(session.id) / session.media
 
+    def public_sessions(self) -> list[Session]:
+        """The sessions anyone may see (published and not closed), newest first."""
+        return [s for s in self.sessions() if s.public]
+
+    def public_session(self, session_id: str) -> Session:
+        """One public session's metadata; any other answers as if it did not exist."""
+        session = self.session(session_id)
+        if not session.public:
+            raise NotFoundError(f"no session {session_id!r} in the archive")
+        return session
+
+    def public_transcript(self, session_id: str) -> Transcript:
+        """One public session's transcript; any other answers as if it did not exist."""
+        self.public_session(session_id)
+        return self.transcript(session_id)
+
+    def save_session(self, session: Session) -> None:
+        """Replace a committed session's session.json (atomically) after an edit."""
+        write_json_atomic(self.session_dir(session.id) / "session.json", session.to_dict())
+
     def find_by_sha256(self, sha256: str) -> Session | None:
         """The session made from a recording with this checksum, if any."""
         return next((s for s in self.sessions() if s.source.sha256 == sha256), None)

@@ -46,9 +46,9 @@ def set_topic(transcript: Transcript, number: int, topic_id: str, topics: dict[s
 
 
 def on_topic(archive: Archive, topic_id: str | None = None) -> list[tuple[Session, int, Chapter]]:
-    """(session, chapter number from 1, chapter) on a topic (or all), newest session first."""
+    """(session, number from 1, chapter) on a topic (or all): public sessions, newest first."""
     return [(session, n, chapter)
-            for session in archive.sessions()
+            for session in archive.public_sessions()
             for n, chapter in enumerate(archive.transcript(session.id).chapters, 1)
             if topic_id is None or chapter.topic_id == topic_id]
 

@@ -21,6 +21,7 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     from ingest.asr import AsrOptions
     from ingest.pipeline import Details, ingest
     from ontherecord.progress import for_terminal
+    from ontherecord.publishing import publish
 
     options = AsrOptions(model=args.model, language=args.language)
     speaker_options = speaker_counts(args)
@@ -40,10 +41,14 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
             continue
         if not result.created and not args.quiet:
             print(f"{path}: already in the archive as {result.session.id}", file=sys.stderr)
+        session = result.session
+        if args.publish:
+            session = publish(archive, session.id)
+            index.replace_session(archive.transcript(session.id))
         if args.json:
-            print(json.dumps(result.session.to_dict(), ensure_ascii=False))
+            print(json.dumps(session.to_dict(), ensure_ascii=False))
         else:
-            print(result.session.id)
+            print(session.id)
     return 1 if failed else 0
 
 
@@ -195,11 +200,25 @@ def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
 
 
 def cmd_list(args: argparse.Namespace, archive: Archive) -> int:
-    """List the archive's sessions, newest first."""
+    """List the archive's sessions, newest first, with each one's state."""
     from ontherecord.exports import clock
 
     for s in archive.sessions():
-        print(f"{s.id}\t{s.date}\t{s.unit}\t{clock(s.duration)[:8]}\t{s.title}")
+        state = f"{s.state}, closed" if s.closed else s.state
+        print(f"{s.id}\t{s.date}\t{s.unit}\t{clock(s.duration)[:8]}\t{state}\t{s.title}")
+    return 0
+
+
+def cmd_state(args: argparse.Namespace, archive: Archive) -> int:
+    """Publish, withdraw or close a session; the public search follows at once."""
+    from index.store import SearchIndex
+    from ontherecord import publishing
+
+    change = {"publish": publishing.publish, "withdraw": publishing.withdraw,
+              "close": publishing.close}[args.command]
+    session = change(archive, args.session)
+    SearchIndex.of(archive).replace_session(archive.transcript(session.id))
+    print(f"{session.id}\t{session.state}{', closed' if session.closed else ''}")
     return 0
 
 
@@ -257,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", help="spoken language code (default: en)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or notices")
     p.add_argument("--json", action="store_true", help="print the session record as JSON")
+    p.add_argument("--publish", action="store_true",
+                   help="publish each session at once (else it is a draft, staff only)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", parents=[common], help="search the archive")
@@ -316,6 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", parents=[common], help="list sessions, newest first")
     p.set_defaults(func=cmd_list)
+
+    for name, says in (("publish", "make a session public (never a closed one)"),
+                       ("withdraw", "take a published session off the public site"),
+                       ("close", "mark a closed session: never public")):
+        p = sub.add_parser(name, parents=[common], help=says)
+        p.add_argument("session", metavar="SESSION_ID")
+        p.set_defaults(func=cmd_state)
 
     p = sub.add_parser("serve", parents=[common], help="serve the web app")
     p.add_argument("--host", default="127.0.0.1")

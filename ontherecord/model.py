@@ -97,9 +97,17 @@ class Source:
     size: int
 
 
+# A session's life: ingested as a draft (staff only), then published, perhaps withdrawn later.
+STATES = ("draft", "published", "withdrawn")
+
+
 @dataclass
 class Session:
-    """A session's metadata: what it is, when it happened, and where its media lives."""
+    """A session's metadata: what it is, when it happened, and where its media lives.
+
+    Only a published session that is not closed is public. `closed` marks a closed board
+    session under open-meeting law: it can never be published.
+    """
 
     id: str
     title: str
@@ -111,6 +119,15 @@ class Session:
     source: Source
     model: str = ""
     ingested_at: str = ""
+    # A session.json from before states existed has none: it stays hidden until staff
+    # publish it, since nobody has said it may be public.
+    state: str = "draft"
+    closed: bool = False
+
+    @property
+    def public(self) -> bool:
+        """Whether anyone may see this session."""
+        return self.state == "published" and not self.closed
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Session:

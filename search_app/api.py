@@ -29,11 +29,11 @@ def sessions():
         {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit, "duration": s.duration,
          "url": url_for("sessions.show", session_id=s.id, _external=True),
          "transcript": url_for("api.session", session_id=s.id, _external=True)}
-        for s in archive().sessions()
+        for s in archive().public_sessions()
     ])
 
 
 @bp.get("/sessions/<session_id>")
 def session(session_id: str):
     """The session's JSON export."""
-    return jsonify(archive().transcript(session_id).to_dict())
+    return jsonify(archive().public_transcript(session_id).to_dict())

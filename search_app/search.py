@@ -46,7 +46,7 @@ def searchbox_choices() -> dict:
 @bp.get("/")
 def home():
     """The search box and the most recent sessions."""
-    return render_template("home.html", sessions=archive().sessions()[:20])
+    return render_template("home.html", sessions=archive().public_sessions()[:20])
 
 
 @bp.get("/search")

@@ -43,13 +43,13 @@ def parse_time(raw: str) -> float:
 @bp.get("/")
 def listing():
     """Every session, newest first."""
-    return render_template("sessions.html", sessions=archive().sessions())
+    return render_template("sessions.html", sessions=archive().public_sessions())
 
 
 @bp.get("/<session_id>")
 def show(session_id: str):
     """The player opened at ?t=, the transcript beside it, and the downloads."""
-    transcript = archive().transcript(session_id)
+    transcript = archive().public_transcript(session_id)
     start = parse_time(request.args.get("t", "0"))
     start = min(start, transcript.session.duration)
     return render_template("session.html", t=transcript, start=start, formats=WRITERS)
@@ -59,7 +59,7 @@ def show(session_id: str):
 def media(session_id: str):
     """The playable recording, with byte ranges so the player can seek."""
     store = archive()
-    session = store.session(session_id)
+    session = store.public_session(session_id)
     return send_file(store.media_path(session), mimetype=session.media_type, conditional=True,
                      max_age=3600)
 
@@ -70,7 +70,7 @@ def transcript_file(session_id: str, fmt: str):
     writer = WRITERS.get(fmt)
     if writer is None:
         abort(404)
-    body = writer.render(archive().transcript(session_id))
+    body = writer.render(archive().public_transcript(session_id))
     response = make_response(body)
     # Werkzeug 3 has no response.charset; name the encoding in the header for every format.
     response.content_type = f"{writer.mimetype}; charset=utf-8"

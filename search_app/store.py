@@ -24,7 +24,8 @@ def speaker_names() -> list[str]:
     a = archive()
     # Keyed on the transcripts' modification times, so a naming shows at once and an
     # unchanged archive is not read again on every page.
-    stamps = tuple((i, _mtime(a.session_dir(i) / "transcript.json")) for i in a.ids())
+    stamps = tuple((s.id, _mtime(a.session_dir(s.id) / "transcript.json"))
+                   for s in a.public_sessions())
     return _names(str(a.root), stamps)
 
 

@@ -20,6 +20,7 @@ from index.store import SearchIndex
 from ingest.asr import AsrOptions
 from ingest.media import ffmpeg_binary
 from ingest.pipeline import Details, ingest
+from ontherecord import publishing
 from ontherecord.archive import Archive
 from search_app import create_app
 
@@ -74,11 +75,17 @@ def example_details() -> Details:
     return Details(REFERENCE["title"], REFERENCE["date"], REFERENCE["unit"])
 
 
-def ingest_into(archive: Archive, path: Path, details: Details | None = None):
-    """Ingest one recording with the test model, indexing it as the CLI does."""
+def ingest_into(archive: Archive, path: Path, details: Details | None = None,
+                publish: bool = True):
+    """Ingest one recording with the test model, indexing it as the CLI does; published
+    unless asked not to, since most tests look at it as the public would."""
     index = SearchIndex(archive.index_dir)
-    return ingest(archive, path, details or example_details(), AsrOptions(model=TEST_MODEL),
-                  on_commit=index.replace_session)
+    result = ingest(archive, path, details or example_details(), AsrOptions(model=TEST_MODEL),
+                    on_commit=index.replace_session)
+    if publish and result.created:
+        publishing.publish(archive, result.session.id)
+        index.replace_session(archive.transcript(result.session.id))
+    return result
 
 
 def snapshot(root: Path) -> dict[str, int]:

@@ -29,7 +29,7 @@ CLASS_SIZE_AT = utterance_saying(CLASS_SIZE)["start"]
 def ingest_args(*paths: Path | str, extra: tuple[str, ...] = (), model: str = TEST_MODEL
                 ) -> list[str]:
     return ["ingest", *map(str, paths), "--title", "Bargaining session", "--date", "2026-10-14",
-            "--unit", "Teachers", "--model", model, *extra]
+            "--unit", "Teachers", "--publish", "--model", model, *extra]
 
 
 def assert_one_error_line(result, expected: str) -> None:
@@ -220,7 +220,7 @@ def test_list(cli, example_archive, example_id):
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines() == [
         f"{example_id}\t{REFERENCE['date']}\t{REFERENCE['unit']}\t{clock(session.duration)[:8]}"
-        f"\t{REFERENCE['title']}"
+        f"\tpublished\t{REFERENCE['title']}"
     ]
 
 

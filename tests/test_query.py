@@ -15,7 +15,7 @@ def make_transcript(session_id: str, title: str, date: str, unit: str, lines,
     """A transcript from (start, end, speaker id, text) lines and its Speakers, as ingest would
     commit it."""
     session = Session(session_id, title, date, unit, 60.0, "media.ogg", "audio/ogg",
-                      Source("recording.ogg", "0" * 64, 1))
+                      Source("recording.ogg", "0" * 64, 1), state="published")
     segments = [Segment(start, end, text, speaker) for start, end, speaker, text in lines]
     return Transcript(session, segments, list(speakers))
 

@@ -1,0 +1,111 @@
+"""Session states: only published, not-closed sessions are public, on every public route."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FOLLOWUP, followup_details, ingest_into, name_speaker, snapshot
+
+from index.store import SearchIndex
+from ontherecord import publishing
+from ontherecord.archive import Archive
+from ontherecord.errors import InputError
+from ontherecord.exports import WRITERS
+from search_app import create_app
+
+SPEAKER = "Hidden Person"
+
+
+def make_private(archive, session_id: str, how: str) -> None:
+    """Turn the published example into a draft, a withdrawn or a closed session."""
+    name_speaker(archive, session_id, "S1", SPEAKER)
+    if how == "draft":
+        session = archive.session(session_id)
+        session.state = "draft"
+        archive.save_session(session)
+    elif how == "withdrawn":
+        publishing.withdraw(archive, session_id)
+    else:
+        publishing.close(archive, session_id)
+    SearchIndex.of(archive).replace_session(archive.transcript(session_id))
+
+
+@pytest.mark.parametrize("how", ["draft", "withdrawn", "closed"])
+def test_every_public_route_shows_nothing_of_a_private_session(archive_copy, example_id, how):
+    title = archive_copy.session(example_id).title
+    make_private(archive_copy, example_id, how)
+    client = create_app({"ARCHIVE": str(archive_copy.root), "TESTING": True}).test_client()
+    own = [f"/sessions/{example_id}", f"/sessions/{example_id}?t=30",
+           f"/sessions/{example_id}/media", f"/api/sessions/{example_id}",
+           *[f"/sessions/{example_id}/transcript.{fmt}" for fmt in WRITERS],
+           f"/sessions/{example_id}/transcript.vtt?download=1"]
+    for url in own:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert title not in response.get_data(as_text=True), url
+    for url in ("/", "/sessions/", "/topics/", "/topics/compensation", "/api/sessions",
+                "/search?q=salary", "/api/search?q=salary", "/search?topic=compensation",
+                "/api/search?topic=compensation"):
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert example_id not in body and title not in body and SPEAKER not in body, url
+    assert client.get("/api/search?q=salary").json["total"] == 0
+    assert client.get("/api/search", query_string={"speaker": SPEAKER}).json["total"] == 0
+    assert client.get("/api/sessions").json == []
+
+
+def test_publishing_again_brings_it_back(archive_copy, example_id):
+    make_private(archive_copy, example_id, "withdrawn")
+    publishing.publish(archive_copy, example_id)
+    SearchIndex.of(archive_copy).replace_session(archive_copy.transcript(example_id))
+    client = create_app({"ARCHIVE": str(archive_copy.root), "TESTING": True}).test_client()
+    assert client.get(f"/sessions/{example_id}").status_code == 200
+    assert client.get("/api/search?q=salary").json["total"] > 0
+
+
+def test_a_closed_session_can_never_be_published(archive_copy, example_id):
+    make_private(archive_copy, example_id, "closed")
+    before = snapshot(archive_copy.root)
+    with pytest.raises(InputError, match="closed session: it can never be published"):
+        publishing.publish(archive_copy, example_id)
+    assert snapshot(archive_copy.root) == before
+    session = archive_copy.session(example_id)
+    assert (session.state, session.closed, session.public) == ("withdrawn", True, False)
+
+
+def test_reindex_holds_public_sessions_only(archive_copy, example_id):
+    make_private(archive_copy, example_id, "draft")
+    index = SearchIndex(archive_copy.index_dir)
+    assert index.rebuild_from(archive_copy) == 0
+    assert index.session_ids() == set()
+
+
+def test_cli_states(cli, archive_copy, example_id):
+    root = archive_copy.root
+
+    def run(*args: str):
+        result = cli(*args, archive=root)
+        return result.returncode, result.stdout, result.stderr
+
+    assert run("withdraw", example_id) == (0, f"{example_id}\twithdrawn\n", "")
+    assert run("withdraw", example_id) == (
+        1, "", f"ontherecord: error: session {example_id} is not published (it is withdrawn)\n")
+    assert run("search", "salary")[1] == "0 results\n"
+    assert run("publish", example_id) == (0, f"{example_id}\tpublished\n", "")
+    assert run("search", "salary")[1] != "0 results\n"
+    assert run("close", example_id) == (0, f"{example_id}\twithdrawn, closed\n", "")
+    code, out, err = run("publish", example_id)
+    assert (code, out) == (1, "") and "can never be published" in err
+    assert "\twithdrawn, closed\t" in run("list")[1]
+    assert run("search", "salary")[1] == "0 results\n"
+    assert run("publish", "no-such-session")[0] == 1
+
+
+def test_new_sessions_start_as_drafts(tmp_path):
+    archive = Archive(tmp_path / "archive")
+    result = ingest_into(archive, FOLLOWUP, followup_details(), publish=False)
+    session = archive.session(result.session.id)
+    assert (session.state, session.closed, session.public) == ("draft", False, False)
+    assert SearchIndex(archive.index_dir).session_ids() == set()
+    client = create_app({"ARCHIVE": str(archive.root), "TESTING": True}).test_client()
+    assert client.get(f"/sessions/{session.id}").status_code == 404
