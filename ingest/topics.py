@@ -186,8 +186,8 @@ FIGURE = re.compile(r"\$\d[\d,]*(?:\.\d+)?|\b\d+(?:\.\d+)?(?:%| percent\b)", re.
 
 def figures(text: str) -> list[str]:
     """The distinct money and percentage figures in a text, in the order said."""
-    found = (f.replace(" percent", "%").replace(" PERCENT", "%") for f in FIGURE.findall(text))
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(re.sub(r" percent", "%", f, flags=re.I)
+                              for f in FIGURE.findall(text)))
 
 
 def title_for(topic: Topic, text: str) -> str:
@@ -220,10 +220,11 @@ def chapters(segments: list[Segment], topics: list[Topic],
     if not segments:
         return []
     semantic = options.semantic()
-    scores = _scores(windows(segments, options.window), topics, options, semantic)
-    if options.own_weight:
-        own = _scores([s.text for s in segments], topics, options, semantic)
-        scores = (1 - options.own_weight) * scores + options.own_weight * own
+    # Windows and segments' own words scored in one pass, so the topics are embedded once.
+    texts = windows(segments, options.window) + [s.text for s in segments]
+    both = _scores(texts, topics, options, semantic)
+    around, own = both[:len(segments)], both[len(segments):]
+    scores = (1 - options.own_weight) * around + options.own_weight * own
     costs = switch_costs(segments, options, options.switch_cost if semantic
                          else options.keywords_only_switch_cost)
     path = _fold_short(viterbi(scores, costs), segments, scores, options.min_chapter)

@@ -157,13 +157,14 @@ def cmd_chapters(args: argparse.Namespace, archive: Archive) -> int:
     from ontherecord.exports import clock
 
     transcript = archive.transcript(args.session)
+    taxonomy = load_taxonomy(archive.taxonomy_path) if args.find or args.topic else []
     if args.find:
-        find_again(transcript, load_taxonomy(archive.taxonomy_path))
+        find_again(transcript, taxonomy)
     if args.title:
         chapters.retitle(transcript, chapter_number(args.title[0]), args.title[1])
     if args.topic:
-        topics = {t.id: t.name for t in load_taxonomy(archive.taxonomy_path)}
-        chapters.set_topic(transcript, chapter_number(args.topic[0]), args.topic[1], topics)
+        chapters.set_topic(transcript, chapter_number(args.topic[0]), args.topic[1],
+                           {t.id: t.name for t in taxonomy})
     if args.find or args.title or args.topic:
         archive.save_transcript(transcript)
         SearchIndex.of(archive).replace_session(transcript)

@@ -1,6 +1,6 @@
 """Topic pages: the taxonomy's topics, and every chapter on one topic across sessions."""
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, g, render_template
 
 from ingest.topics import load_taxonomy
 from ontherecord.chapters import counts, on_topic
@@ -11,16 +11,18 @@ bp = Blueprint("topics", __name__, url_prefix="/topics")
 
 
 def taxonomy() -> dict[str, str]:
-    """The archive's topics, id → name.
+    """The archive's topics, id → name, read once per request (the search box wants them too).
 
     A taxonomy.toml staff broke must not take the public site down: until it is fixed, the
     topics are those the archive's chapters carry, and the error goes to the log.
     """
-    try:
-        return {t.id: t.name for t in load_taxonomy(archive().taxonomy_path)}
-    except InputError as e:
-        current_app.logger.error("%s", e)
-        return {c.topic_id: c.topic for _, _, c in on_topic(archive())}
+    if "taxonomy" not in g:
+        try:
+            g.taxonomy = {t.id: t.name for t in load_taxonomy(archive().taxonomy_path)}
+        except InputError as e:
+            current_app.logger.error("%s", e)
+            g.taxonomy = {c.topic_id: c.topic for _, _, c in on_topic(archive())}
+    return g.taxonomy
 
 
 @bp.get("/")

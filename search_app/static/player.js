@@ -1,5 +1,6 @@
-// Keeps the player and the transcript in step: ?t= opens the recording at a moment, clicking a
-// line seeks there, and the line being spoken is highlighted as the recording plays.
+// Keeps the player, the chapters and the transcript in step: ?t= opens the recording at a
+// moment, clicking a line or a chapter seeks there, and the chapter and line being spoken are
+// highlighted (the playhead moved on the chapter bar) as the recording plays.
 (function () {
   "use strict";
   const player = document.getElementById("player");
@@ -22,7 +23,25 @@
     return found >= 0 && t <= ends[found] + 0.5 ? found : -1;
   }
 
+  // The chapter being played: marked in the chapter list, and the playhead moved on the bar.
+  const bar = document.querySelector(".chapter-bar");
+  const playhead = bar && bar.querySelector(".playhead");
+  const chapters = Array.from(document.querySelectorAll("#chapters li[data-start]"));
+  function showChapter() {
+    const t = player.currentTime;
+    chapters.forEach((li) => {
+      const inside = t + 0.1 >= parseFloat(li.dataset.start) && t <= parseFloat(li.dataset.end);
+      li.classList.toggle("current", inside);
+      if (inside) li.setAttribute("aria-current", "true"); else li.removeAttribute("aria-current");
+    });
+    if (playhead && player.duration) {
+      playhead.style.left = Math.min(100, (100 * t) / player.duration).toFixed(2) + "%";
+    }
+  }
+
+  // Everything that follows the playing moment: the chapter, the playhead, the current line.
   function highlight(scrollBlock) {
+    showChapter();
     const i = lineAt(player.currentTime);
     if (i === current) return;
     if (current >= 0) {
@@ -45,24 +64,8 @@
   if (player.readyState >= 1) openAtStart();
   else player.addEventListener("loadedmetadata", openAtStart, { once: true });
 
-  // The chapter being played: marked in the chapter list, and the playhead moved on the bar.
-  const bar = document.querySelector(".chapter-bar");
-  const playhead = bar && bar.querySelector(".playhead");
-  const chapters = Array.from(document.querySelectorAll("#chapters li[data-start]"));
-  function showChapter() {
-    const t = player.currentTime;
-    chapters.forEach((li) => {
-      const inside = t + 0.1 >= parseFloat(li.dataset.start) && t <= parseFloat(li.dataset.end);
-      li.classList.toggle("current", inside);
-      if (inside) li.setAttribute("aria-current", "true"); else li.removeAttribute("aria-current");
-    });
-    if (playhead && player.duration) {
-      playhead.style.left = Math.min(100, (100 * t) / player.duration).toFixed(2) + "%";
-    }
-  }
-
-  player.addEventListener("timeupdate", () => { highlight(); showChapter(); });
-  player.addEventListener("seeked", () => { highlight(); showChapter(); });
+  player.addEventListener("timeupdate", () => highlight());
+  player.addEventListener("seeked", () => highlight());
 
   // Chapter links (the list and the timeline bar) seek and play like transcript lines do.
   document.addEventListener("click", (event) => {
