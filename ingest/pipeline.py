@@ -13,6 +13,7 @@ from pathlib import Path
 from ingest import asr, attribution, diarize, media, topics
 from ontherecord import voices
 from ontherecord.archive import Archive
+from ontherecord.details import check_date
 from ontherecord.errors import InputError
 from ontherecord.model import Session, Source, Transcript
 from ontherecord.progress import Progress, Silent
@@ -30,10 +31,7 @@ class Details:
         """Raise InputError unless the title is given and the date is a real YYYY-MM-DD."""
         if not self.title.strip():
             raise InputError("a session needs a --title")
-        try:
-            dt.date.fromisoformat(self.date)
-        except ValueError:
-            raise InputError(f"--date {self.date!r} is not a date written YYYY-MM-DD") from None
+        check_date(self.date)
 
 
 @dataclass

@@ -16,15 +16,9 @@ FORMATS = ("json", "vtt", "srt", "txt", "rttm")
 
 
 def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
-    """Ingest each recording as its own session; print each session's id (or record)."""
+    """Ingest each recording (a file or a web address) as its own session; print each id."""
     from index.store import SearchIndex
-    from ingest.asr import AsrOptions
-    from ingest.pipeline import Details, ingest
-    from ontherecord.progress import for_terminal
-    from ontherecord.publishing import publish
 
-    options = AsrOptions(model=args.model, language=args.language)
-    speaker_options = speaker_counts(args)
     index = SearchIndex.of(archive)
     failed = 0
     for n, path in enumerate(args.paths, 1):
@@ -32,24 +26,61 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
         if len(args.paths) > 1:
             title = f"{args.title} (part {n} of {len(args.paths)})"
         try:
-            result = ingest(archive, Path(path), Details(title, args.date, args.unit), options,
-                            for_terminal(args.quiet), on_commit=index.replace_session,
-                            speaker_options=speaker_options)
+            ingest_one(args, archive, index, path, title)
         except (OnTheRecordError, OSError) as e:
             print(f"ontherecord: error: {e}", file=sys.stderr)
             failed += 1
-            continue
-        if not result.created and not args.quiet:
-            print(f"{path}: already in the archive as {result.session.id}", file=sys.stderr)
-        session = result.session
-        if args.publish:
-            session = publish(archive, session.id)
-            index.replace_session(archive.transcript(session.id))
-        if args.json:
-            print(json.dumps(session.to_dict(), ensure_ascii=False))
-        else:
-            print(session.id)
     return 1 if failed else 0
+
+
+def ingest_one(args: argparse.Namespace, archive: Archive, index, path: str, title: str,
+               captured: Path | None = None) -> None:
+    """Ingest one recording, fetched first if `path` is a web address; print its id."""
+    from ingest import fetch
+    from ingest.asr import AsrOptions
+    from ingest.pipeline import Details, ingest
+    from ontherecord.progress import for_terminal
+    from ontherecord.publishing import publish
+
+    details = Details(title, args.date, args.unit)
+    details.check()  # before a download that could take an hour
+    progress = for_terminal(args.quiet)
+    with archive.staging() as folder:
+        local = captured or (fetch.fetch(path, folder, progress) if fetch.is_url(path)
+                             else Path(path))
+        result = ingest(archive, local, details, AsrOptions(model=args.model,
+                                                            language=args.language),
+                        progress, on_commit=index.replace_session,
+                        speaker_options=speaker_counts(args))
+    if not result.created and not args.quiet:
+        print(f"{path}: already in the archive as {result.session.id}", file=sys.stderr)
+    session = result.session
+    if fetch.is_url(path) and not session.source_url and result.created:
+        session.source_url = path
+        archive.save_session(session)
+    if args.publish:
+        session = publish(archive, session.id)
+        index.replace_session(archive.transcript(session.id))
+    print(json.dumps(session.to_dict(), ensure_ascii=False) if args.json else session.id)
+
+
+def cmd_record(args: argparse.Namespace, archive: Archive) -> int:
+    """Capture a live stream until it ends (or Ctrl-C), then ingest what was captured."""
+    from index.store import SearchIndex
+    from ingest import fetch
+    from ingest.pipeline import Details
+    from ontherecord.progress import for_terminal
+
+    Details(args.title, args.date, args.unit).check()
+    if not fetch.is_url(args.url):
+        raise InputError(f"{args.url!r} is not an http:// or https:// address")
+    with archive.staging() as folder:
+        if not args.quiet:
+            print(f"recording {args.url} until the stream ends (Ctrl-C stops it and ingests "
+                  "what was recorded)", file=sys.stderr)
+        captured = fetch.record(args.url, folder, for_terminal(args.quiet))
+        ingest_one(args, archive, SearchIndex.of(archive), args.url, args.title, captured)
+    return 0
 
 
 def speaker_counts(args: argparse.Namespace):
@@ -223,6 +254,71 @@ def cmd_state(args: argparse.Namespace, archive: Archive) -> int:
     return 0
 
 
+def cmd_edit(args: argparse.Namespace, archive: Archive) -> int:
+    """Change a session's details (title, date, unit, description, source link)."""
+    from index.store import SearchIndex
+    from ontherecord import details
+
+    session = archive.session(args.session)
+    details.edit(session, title=args.title, date=args.date, unit=args.unit,
+                 description=args.description, source_url=args.source_url)
+    archive.save_session(session)
+    SearchIndex.of(archive).replace_session(archive.transcript(session.id))
+    print(json.dumps(session.to_dict(), ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_correct(args: argparse.Namespace, archive: Archive) -> int:
+    """Correct the text of the segment said at a time; the fix is logged publicly."""
+    from index.store import SearchIndex
+    from ontherecord import corrections
+    from ontherecord.exports import clock, parse_time
+
+    transcript = archive.transcript(args.session)
+    index = corrections.segment_at(transcript, parse_time(args.at))
+    fix = corrections.correct(transcript, index, args.text)
+    archive.save_transcript(transcript)
+    SearchIndex.of(archive).replace_session(transcript)
+    print(f"[{clock(fix.start)[:8]}] {fix.before}\n        -> {fix.after}")
+    return 0
+
+
+def read_password(args: argparse.Namespace) -> str:
+    """A new password: one line from stdin (--password-stdin), else typed twice at a prompt."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InputError("no terminal to ask for a password on: use --password-stdin")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != password:
+        raise InputError("the two passwords differ")
+    return password
+
+
+def cmd_staff(args: argparse.Namespace, archive: Archive) -> int:
+    """Add, list or remove staff accounts, or set one's password."""
+    from ontherecord import staff
+
+    if args.action == "list":
+        for account in staff.load(archive).values():
+            locked = f"\tlocked until {account.locked_until}" if account.locked_until else ""
+            print(f"{account.name}\tsince {account.created}{locked}")
+        return 0
+    if not args.name:
+        raise InputError(f"staff {args.action} needs the account's NAME")
+    if args.action == "remove":
+        staff.remove(archive, args.name)
+    elif args.action == "add":
+        staff.check_name(args.name)
+        staff.add(archive, args.name, read_password(args))
+    else:
+        staff.set_password(archive, args.name, read_password(args))
+    print(f"staff {args.action}: {staff.check_name(args.name)}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, archive: Archive) -> int:
     """Serve the web app: waitress normally, Flask's reloading server with --debug."""
     from index.store import SearchIndex
@@ -249,6 +345,21 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"ontherecord: error: {message} (see {self.prog} --help)\n")
 
 
+def add_ingest_options(p: argparse.ArgumentParser) -> None:
+    """The options of every command that makes a session: its details and how to transcribe."""
+    p.add_argument("--title", required=True, help="session title")
+    p.add_argument("--date", required=True, help="session date, YYYY-MM-DD")
+    p.add_argument("--unit", required=True, help='bargaining unit, e.g. "Teachers"')
+    p.add_argument("--model", default="base",
+                   help="Whisper model: base (default), tiny.en, a CTranslate2 folder, or a "
+                        "faster-whisper model name (needs a network)")
+    p.add_argument("--language", default="en", help="spoken language code (default: en)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or notices")
+    p.add_argument("--json", action="store_true", help="print the session record as JSON")
+    p.add_argument("--publish", action="store_true",
+                   help="publish each session at once (else it is a draft, staff only)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     common = Parser(add_help=False)
@@ -267,19 +378,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", parents=[common, counts],
                        help="transcribe recordings into the archive")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="recording(s): video or audio file")
-    p.add_argument("--title", required=True, help="session title")
-    p.add_argument("--date", required=True, help="session date, YYYY-MM-DD")
-    p.add_argument("--unit", required=True, help='bargaining unit, e.g. "Teachers"')
-    p.add_argument("--model", default="base",
-                   help="Whisper model: base (default), tiny.en, a CTranslate2 folder, or a "
-                        "faster-whisper model name (needs a network)")
-    p.add_argument("--language", default="en", help="spoken language code (default: en)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar or notices")
-    p.add_argument("--json", action="store_true", help="print the session record as JSON")
-    p.add_argument("--publish", action="store_true",
-                   help="publish each session at once (else it is a draft, staff only)")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="recording(s): a video or audio file, or an http(s) address of one or "
+                        "of an HLS stream (.m3u8)")
+    add_ingest_options(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("record", parents=[common, counts],
+                       help="capture a live HLS stream until it ends, then ingest it")
+    p.add_argument("url", metavar="URL", help="the stream's playlist address (.m3u8)")
+    add_ingest_options(p)
+    p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("search", parents=[common], help="search the archive")
     p.add_argument("query", nargs="?", default="",
@@ -346,6 +455,31 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("session", metavar="SESSION_ID")
         p.set_defaults(func=cmd_state)
 
+    p = sub.add_parser("edit", parents=[common],
+                       help="change a session's title, date, unit, description or source link")
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("--title")
+    p.add_argument("--date", help="YYYY-MM-DD")
+    p.add_argument("--unit", help="bargaining unit")
+    p.add_argument("--description", help="a paragraph or two about the session")
+    p.add_argument("--source-url", help="where the original recording is published (http/https)")
+    p.set_defaults(func=cmd_edit)
+
+    p = sub.add_parser("correct", parents=[common],
+                       help="correct what the transcript says at a time (logged publicly)")
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("at", metavar="TIME", help="a time in the segment: seconds or h:mm:ss")
+    p.add_argument("text", metavar="TEXT", help="the segment's corrected text")
+    p.set_defaults(func=cmd_correct)
+
+    p = sub.add_parser("staff", parents=[common],
+                       help="staff accounts: add, passwd, remove, list")
+    p.add_argument("action", choices=("add", "passwd", "remove", "list"))
+    p.add_argument("name", nargs="?", metavar="NAME", help="the login name")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of stdin (for scripts)")
+    p.set_defaults(func=cmd_staff)
+
     p = sub.add_parser("serve", parents=[common], help="serve the web app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
@@ -359,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     archive = Archive(args.archive or default_root())
     try:
-        if args.func is not cmd_ingest and not archive.root.is_dir():
+        if args.func not in (cmd_ingest, cmd_record, cmd_staff) and not archive.root.is_dir():
             raise InputError(f"no archive at {archive.root}: ingest a recording first, "
                              "or name the archive with --archive")
         return args.func(args, archive)

@@ -123,6 +123,8 @@ class Session:
     # publish it, since nobody has said it may be public.
     state: str = "draft"
     closed: bool = False
+    description: str = ""
+    source_url: str = ""  # where the public can find the original (the district's stream page)
 
     @property
     def public(self) -> bool:
@@ -147,6 +149,16 @@ class Session:
 
 
 @dataclass
+class Correction:
+    """A staff fix to one segment's text, kept in the session's public correction log."""
+
+    at: str  # when, ISO 8601 UTC
+    start: float  # the segment's start: times never change, so this finds it for good
+    before: str
+    after: str
+
+
+@dataclass
 class Transcript:
     """A session together with everything said in it: the transcript contract."""
 
@@ -155,6 +167,8 @@ class Transcript:
     speakers: list[Speaker] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
+    # In transcript.json with the text it explains, so a fix and its log entry are one write.
+    corrections: list[Correction] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, session: Session, body: dict[str, Any]) -> Transcript:
@@ -165,6 +179,7 @@ class Transcript:
             [Speaker(**s) for s in body.get("speakers", [])],
             [Chapter(**c) for c in body.get("chapters", [])],
             [Turn(**t) for t in body.get("turns", [])],
+            [Correction(**c) for c in body.get("corrections", [])],
         )
 
     def chapter_of(self, segment: Segment) -> Chapter | None:
@@ -197,4 +212,5 @@ class Transcript:
             "speakers": [asdict(s) for s in self.speakers],
             "chapters": [asdict(c) for c in self.chapters],
             "turns": [asdict(t) for t in self.turns],
+            "corrections": [asdict(c) for c in self.corrections],
         }

@@ -1,4 +1,4 @@
-"""The web app: search, session pages with a player, exports, and a JSON API."""
+"""The web app: search, session pages with a player, exports, a JSON API, and the staff side."""
 
 from __future__ import annotations
 
@@ -18,12 +18,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
 
-    from search_app import api, errors, search, sessions, topics
+    from search_app import api, auth, errors, search, security, sessions, topics
+    from search_app.staff import edits, uploads
+    from search_app.staff import sessions as staff_sessions
 
+    app.request_class = uploads.UploadRequest
+    # Before the CSRF check reads a form: a visitor's upload is refused unread.
+    app.before_request(uploads.refuse_anonymous_uploads)
+    security.register(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(topics.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff_sessions.bp)
+    app.register_blueprint(edits.bp)
+    app.register_blueprint(uploads.bp)
     errors.register(app)
     app.jinja_env.filters["clock"] = sessions.short_clock
     app.jinja_env.filters["link_time"] = link_time

@@ -1,43 +1,17 @@
 """Session pages: the player with its transcript, the media file, and transcript downloads."""
 
-import math
-import re
-
 from flask import Blueprint, abort, make_response, render_template, request, send_file
 
-from ontherecord.errors import InputError
-from ontherecord.exports import WRITERS, clock
+from ontherecord.exports import WRITERS, clock, parse_time
 from search_app.store import archive
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
-
-HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
-UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
 
 
 def short_clock(seconds: float) -> str:
     """H:MM:SS, or M:SS under an hour, as people read a timestamp."""
     h, m, s = clock(seconds)[:8].split(":")
     return f"{int(h)}:{m}:{s}" if int(h) else f"{int(m)}:{s}"
-
-
-def parse_time(raw: str) -> float:
-    """Seconds from ?t= written as 83, 83.5, 1:23, 1:02:03 or 1h2m3s."""
-    raw = raw.strip()
-    try:
-        seconds = float(raw)
-    except ValueError:
-        pass
-    else:
-        # float() also reads "nan" and "inf", which are no moment in a recording.
-        if math.isfinite(seconds):
-            return max(seconds, 0.0)
-    for pattern in (HMS, UNITS):
-        m = pattern.match(raw)
-        if m and any(m.groups()):
-            h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-            return h * 3600 + mi * 60 + s
-    raise InputError(f"t={raw!r} is not a time: use seconds (83) or h:mm:ss (1:02:03)")
 
 
 @bp.get("/")

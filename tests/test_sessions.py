@@ -20,9 +20,9 @@ from test_search import (
 
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
-from ontherecord.exports import WRITERS
+from ontherecord.exports import WRITERS, parse_time
 from search_app import create_app
-from search_app.sessions import parse_time, short_clock
+from search_app.sessions import short_clock
 
 
 @pytest.fixture(scope="module")

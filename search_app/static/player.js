@@ -80,8 +80,10 @@
 
   list.addEventListener("click", (event) => {
     const li = event.target.closest("li[data-start]");
-    // Leave new-tab clicks and text selection (people copy quotes) to the browser.
+    // Leave new-tab clicks and text selection (people copy quotes) to the browser, and typing
+    // to the staff page's correction forms.
     if (!li || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.target.closest("form")) return;
     if (String(window.getSelection()).length > 0) return;
     event.preventDefault();
     const t = parseFloat(li.dataset.start);

@@ -1,0 +1,201 @@
+"""Ingest jobs: a recording staff handed the web app, ingested in the background.
+
+A job is a folder under the archive's .jobs/ holding job.json (its state, stage and progress,
+so a page reload finds it again) and, in in/, the recording, kept until the job succeeds so a
+failed one can be retried. The ingest itself commits all at once, so a failed job leaves no session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ingest import asr
+from ingest.pipeline import Details, ingest
+from ontherecord.archive import Archive, write_json_atomic
+from ontherecord.errors import InputError, NotFoundError, OnTheRecordError
+
+log = logging.getLogger(__name__)
+
+STATES = ("queued", "running", "failed", "done")
+JOB_ID_LENGTH = 12
+
+
+@dataclass
+class Job:
+    """One recording on its way into the archive."""
+
+    id: str
+    title: str
+    date: str
+    unit: str
+    source: str  # the uploaded file's name, or the URL it is fetched from
+    created: str
+    state: str = "queued"
+    file: str = ""  # the recording inside the job's folder, once it is there
+    url: str = ""
+    stage: str = ""
+    position: float = 0.0
+    total: float = 0.0
+    error: str = ""
+    session_id: str = ""
+    existed: bool = False  # the recording was already in the archive as session_id
+    updated: str = ""
+
+    @property
+    def details(self) -> Details:
+        """The session details staff gave."""
+        return Details(self.title, self.date, self.unit)
+
+    @property
+    def percent(self) -> int:
+        """How far the current stage has got, 0-100."""
+        return round(100 * min(self.position / self.total, 1.0)) if self.total > 0 else 0
+
+
+def _now() -> str:
+    """The time now, ISO 8601 UTC."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def folder(archive: Archive, job_id: str) -> Path:
+    """The folder of one job; the id is checked so it cannot point outside the archive."""
+    if not (len(job_id) == JOB_ID_LENGTH and job_id.isalnum() and job_id.islower()):
+        raise NotFoundError(f"no job {job_id!r}")
+    return archive.root / ".jobs" / job_id
+
+
+def inbox(archive: Archive, job_id: str) -> Path:
+    """Where a job's recording is kept: apart from job.json, whatever the file is called."""
+    path = folder(archive, job_id) / "in"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def save(archive: Archive, job: Job) -> None:
+    """Write a job's record atomically."""
+    job.updated = _now()
+    write_json_atomic(folder(archive, job.id) / "job.json", asdict(job))
+
+
+def load(archive: Archive, job_id: str) -> Job:
+    """One job's record."""
+    path = folder(archive, job_id) / "job.json"
+    if not path.is_file():
+        raise NotFoundError(f"no job {job_id!r}")
+    return Job(**json.loads(path.read_text("utf-8")))
+
+
+def every(archive: Archive) -> list[Job]:
+    """Every job, newest first."""
+    base = archive.root / ".jobs"
+    found = [load(archive, p.name) for p in base.iterdir() if (p / "job.json").is_file()] \
+        if base.is_dir() else []
+    return sorted(found, key=lambda j: (j.created, j.id), reverse=True)
+
+
+def create(archive: Archive, details: Details, source: str, url: str = "") -> Job:
+    """A new queued job; the caller puts the recording in its inbox, or gives a URL."""
+    details.check()
+    job = Job(secrets.token_hex(JOB_ID_LENGTH // 2), details.title.strip(), details.date,
+              details.unit.strip(), source, _now(), url=url)
+    folder(archive, job.id).mkdir(parents=True)
+    save(archive, job)
+    return job
+
+
+def retry(archive: Archive, job_id: str) -> Job:
+    """Queue a failed job again, from wherever its recording got to."""
+    job = load(archive, job_id)
+    if job.state != "failed":
+        raise InputError(f"job {job_id} has not failed (it is {job.state})")
+    job.state, job.error, job.stage, job.position, job.total = "queued", "", "", 0.0, 0.0
+    save(archive, job)
+    return job
+
+
+def discard(archive: Archive, job_id: str) -> None:
+    """Remove a finished or failed job and its recording (a session it made stays)."""
+    job = load(archive, job_id)
+    if job.state in ("queued", "running"):
+        raise InputError(f"job {job_id} is {job.state}: wait for it to end")
+    shutil.rmtree(folder(archive, job_id))
+
+
+def interrupted(archive: Archive) -> list[Job]:
+    """Jobs a stopped server left behind: running ones fail (retryable), queued ones stay.
+
+    Returns the queued jobs, for the new worker to take up.
+    """
+    queued = []
+    for job in every(archive):
+        if job.state == "running":
+            job.state, job.error = "failed", "the server stopped before the job finished"
+            save(archive, job)
+        elif job.state == "queued":
+            queued.append(job)
+    return sorted(queued, key=lambda j: j.created)
+
+
+class JobProgress:
+    """Progress written into job.json, at most every half second, for the status page."""
+
+    INTERVAL = 0.5
+
+    def __init__(self, archive: Archive, job: Job) -> None:
+        self.archive, self.job, self.last = archive, job, 0.0
+
+    def start(self, stage: str, total: float) -> None:
+        """A stage begins."""
+        self.job.stage, self.job.total, self.job.position = stage, total, 0.0
+        self._write(force=True)
+
+    def advance(self, position: float) -> None:
+        """The stage has got this far."""
+        self.job.position = position
+        self._write()
+
+    def finish(self) -> None:
+        """The stage is done."""
+        self.job.position = self.job.total
+        self._write(force=True)
+
+    def _write(self, force: bool = False) -> None:
+        """Save the job unless it was saved a moment ago."""
+        if force or time.monotonic() - self.last >= self.INTERVAL:
+            save(self.archive, self.job)
+            self.last = time.monotonic()
+
+
+def run(archive: Archive, job_id: str, options: asr.AsrOptions, on_commit=None) -> Job:
+    """Fetch (for a URL) and ingest one queued job; its record says how it ended."""
+    from ingest import fetch
+
+    job = load(archive, job_id)
+    job.state = "running"
+    save(archive, job)
+    progress = JobProgress(archive, job)
+    home = inbox(archive, job.id)
+    try:
+        if not job.file:
+            job.file = fetch.fetch(job.url, home, progress).name
+            save(archive, job)
+        result = ingest(archive, home / job.file, job.details, options, progress,
+                        on_commit=on_commit)
+    except (OnTheRecordError, OSError) as e:
+        job.state, job.error = "failed", str(e)
+    except Exception as e:  # a bug: the job says so, the log has the traceback
+        log.exception("job %s failed", job.id)
+        job.state, job.error = "failed", f"internal error ({type(e).__name__}): {e}"
+    else:
+        job.state, job.session_id, job.existed = "done", result.session.id, not result.created
+        job.stage, job.error = "", ""
+        (home / job.file).unlink(missing_ok=True)  # the archive has its playable copy now
+    save(archive, job)
+    return job

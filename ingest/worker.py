@@ -1,0 +1,60 @@
+"""The background worker that runs ingest jobs one at a time, beside the web server.
+
+One worker per archive per process: transcription already uses every core, so two jobs at once
+would only both be slower.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+
+from index.store import SearchIndex
+from ingest import asr, jobs
+from ontherecord.archive import Archive
+
+log = logging.getLogger(__name__)
+
+_workers: dict[Path, Worker] = {}
+_lock = threading.Lock()
+
+
+class Worker:
+    """A thread taking job ids off a queue and running them."""
+
+    def __init__(self, archive: Archive, options: asr.AsrOptions) -> None:
+        self.archive, self.options = archive, options
+        self.queue: queue.Queue[str] = queue.Queue()
+        self.thread = threading.Thread(target=self._loop, name="ingest-worker", daemon=True)
+
+    def start(self) -> None:
+        """Take up what a previous server left queued, then start working."""
+        for job in jobs.interrupted(self.archive):
+            self.queue.put(job.id)
+        self.thread.start()
+
+    def submit(self, job_id: str) -> None:
+        """Queue a job (its record already says queued)."""
+        self.queue.put(job_id)
+
+    def _loop(self) -> None:
+        """Run jobs for as long as the process lives."""
+        while True:
+            job_id = self.queue.get()
+            try:
+                index = SearchIndex.of(self.archive)
+                jobs.run(self.archive, job_id, self.options, on_commit=index.replace_session)
+            except Exception:  # e.g. the job was discarded while queued: the next one runs
+                log.exception("job %s could not be run", job_id)
+
+
+def worker_for(archive: Archive, options: asr.AsrOptions) -> Worker:
+    """The worker of this archive, started on first use."""
+    key = archive.root.resolve()
+    with _lock:
+        if key not in _workers:
+            _workers[key] = Worker(archive, options)
+            _workers[key].start()
+        return _workers[key]

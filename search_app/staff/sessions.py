@@ -1,0 +1,79 @@
+"""Staff views of sessions: every session in any state, publishing, and editing details."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+
+from ingest import jobs
+from ontherecord import details, publishing
+from ontherecord.exports import WRITERS
+from ontherecord.model import SIDES
+from search_app.auth import require_login
+from search_app.staff import EDITS, reindex
+from search_app.store import archive
+
+bp = Blueprint("staff_sessions", __name__, url_prefix="/staff")
+bp.before_request(require_login)
+
+CHANGES = {"publish": publishing.publish, "withdraw": publishing.withdraw,
+           "close": publishing.close}
+SAID = {"publish": "Published: it is now public.", "withdraw": "Withdrawn from the public site.",
+        "close": "Marked closed: it can never be published."}
+
+
+@bp.get("/")
+def listing():
+    """Every session with its state, drafts first, and the recordings on their way in."""
+    sessions = sorted(archive().sessions(), key=lambda s: s.state != "draft")
+    return render_template("staff/sessions.html", sessions=sessions,
+                           jobs=jobs.every(archive())[:20])
+
+
+@bp.get("/sessions/<session_id>")
+def show(session_id: str):
+    """One session as staff see it: state, details, speakers, chapters and transcript."""
+    from ingest.topics import load_taxonomy
+
+    transcript = archive().transcript(session_id)
+    try:
+        topics = load_taxonomy(archive().taxonomy_path)
+    except Exception:  # a broken taxonomy.toml: chapters can still be retitled
+        topics = []
+    return render_template("staff/session.html", t=transcript, sides=SIDES, topics=topics,
+                           formats=WRITERS)
+
+
+@bp.get("/sessions/<session_id>/media")
+def media(session_id: str):
+    """A session's recording for staff review, whatever its state."""
+    store = archive()
+    session = store.session(session_id)
+    return send_file(store.media_path(session), mimetype=session.media_type, conditional=True)
+
+
+@bp.post("/sessions/<session_id>/state")
+def change_state(session_id: str):
+    """Publish, withdraw or close a session; the public search follows at once."""
+    action = request.form.get("action", "")
+    if action not in CHANGES:
+        abort(400, f"no such change: {action!r}")
+    with EDITS:
+        session = CHANGES[action](archive(), session_id)
+        reindex(archive().transcript(session.id))
+    flash(SAID[action])
+    return redirect(url_for(".show", session_id=session_id))
+
+
+@bp.post("/sessions/<session_id>/details")
+def edit_details(session_id: str):
+    """Save a session's title, date, unit, description and source link."""
+    form = request.form
+    with EDITS:
+        session = archive().session(session_id)
+        details.edit(session, title=form.get("title"), date=form.get("date"),
+                     unit=form.get("unit"), description=form.get("description"),
+                     source_url=form.get("source_url"))
+        archive().save_session(session)
+        reindex(archive().transcript(session_id))
+    flash("Details saved.")
+    return redirect(url_for(".show", session_id=session_id))
