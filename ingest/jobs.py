@@ -178,6 +178,8 @@ def run(archive: Archive, job_id: str, options: asr.AsrOptions, on_commit=None) 
     from ingest import fetch
 
     job = load(archive, job_id)
+    if job.state != "queued":  # queued twice (a retry while a restart took it up): once is enough
+        return job
     job.state = "running"
     save(archive, job)
     progress = JobProgress(archive, job)

@@ -46,7 +46,8 @@ def ingest_one(args: argparse.Namespace, archive: Archive, index, path: str, tit
     details.check()  # before a download that could take an hour
     progress = for_terminal(args.quiet)
     with archive.staging() as folder:
-        local = captured or (fetch.fetch(path, folder, progress) if fetch.is_url(path)
+        # Any scheme goes to fetch, which refuses all but http(s) with a clear message.
+        local = captured or (fetch.fetch(path, folder, progress) if "://" in path
                              else Path(path))
         result = ingest(archive, local, details, AsrOptions(model=args.model,
                                                             language=args.language),
@@ -72,8 +73,6 @@ def cmd_record(args: argparse.Namespace, archive: Archive) -> int:
     from ontherecord.progress import for_terminal
 
     Details(args.title, args.date, args.unit).check()
-    if not fetch.is_url(args.url):
-        raise InputError(f"{args.url!r} is not an http:// or https:// address")
     with archive.staging() as folder:
         if not args.quiet:
             print(f"recording {args.url} until the stream ends (Ctrl-C stops it and ingests "

@@ -124,6 +124,7 @@ class Session:
     state: str = "draft"
     closed: bool = False
     description: str = ""
+    published_at: str = ""  # when it was first made public (ISO 8601 UTC), for the feed
     source_url: str = ""  # where the public can find the original (the district's stream page)
 
     @property

@@ -34,8 +34,15 @@ class Silent:
         """Nothing to close."""
 
 
+# Stages that count something other than seconds of audio.
+UNITS = {"downloading": "MB"}
+
+
 class TerminalBar:
-    """A tqdm bar per stage on stderr, showing the audio position as mm:ss of the total."""
+    """A tqdm bar per stage on stderr, showing the audio position as mm:ss of the total.
+
+    A stage of unknown length (a live stream being recorded) shows a running count instead.
+    """
 
     def __init__(self) -> None:
         self.bar: tqdm | None = None
@@ -43,20 +50,25 @@ class TerminalBar:
     def start(self, stage: str, total: float) -> None:
         """Open a bar for the stage."""
         self.finish()
-        self.bar = tqdm(total=round(total, 1), desc=f"{stage:<12}", unit="s audio",
-                        file=sys.stderr, dynamic_ncols=True,
-                        bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} s "
-                                   "[{elapsed}<{remaining}]")
+        unit = UNITS.get(stage, "s")
+        counter = "{desc} {n_fmt} " + unit + " [{elapsed}]"
+        self.bar = tqdm(total=round(total, 1) if total > 0 else None, desc=f"{stage:<12}",
+                        unit=unit, file=sys.stderr, dynamic_ncols=True,
+                        bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                                   + unit + " [{elapsed}<{remaining}]" if total > 0 else counter)
 
     def advance(self, position: float) -> None:
         """Move the bar to `position`."""
         if self.bar is not None:
-            self.bar.update(round(min(position, self.bar.total), 1) - self.bar.n)
+            if self.bar.total:
+                position = min(position, self.bar.total)
+            self.bar.update(round(position, 1) - self.bar.n)
 
     def finish(self) -> None:
         """Fill and close the bar."""
         if self.bar is not None:
-            self.bar.update(self.bar.total - self.bar.n)
+            if self.bar.total:
+                self.bar.update(self.bar.total - self.bar.n)
             self.bar.close()
             self.bar = None
 

@@ -6,6 +6,8 @@ to the search index, which holds public sessions only.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import Session
@@ -17,6 +19,8 @@ def publish(archive: Archive, session_id: str) -> Session:
     if session.closed:
         raise InputError(f"session {session_id} is a closed session: it can never be published")
     session.state = "published"
+    session.published_at = session.published_at or dt.datetime.now(dt.UTC).isoformat(
+        timespec="seconds")
     archive.save_session(session)
     return session
 

@@ -44,7 +44,8 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """Refuse a state-changing request that does not carry this browser's token."""
-    if request.method not in UNSAFE:
+    # A request no view will take (404, 405) changes nothing: let it get its own answer.
+    if request.method not in UNSAFE or request.routing_exception is not None:
         return
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     expected = session.get(CSRF_FIELD, "")

@@ -20,6 +20,15 @@ def listing():
     return render_template("sessions.html", sessions=archive().public_sessions())
 
 
+@bp.get("/feed.atom")
+def feed():
+    """An Atom feed of published sessions, newest first, for readers and newsrooms."""
+    sessions = sorted(archive().public_sessions(),
+                      key=lambda s: s.published_at or s.ingested_at, reverse=True)[:50]
+    body = render_template("feed.xml", sessions=sessions)
+    return make_response(body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"})
+
+
 @bp.get("/<session_id>")
 def show(session_id: str):
     """The player opened at ?t=, the transcript beside it, and the downloads."""

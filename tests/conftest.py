@@ -183,15 +183,18 @@ def clips(tmp_path_factory) -> dict[str, Path]:
 
 
 @contextlib.contextmanager
-def serving(archive: Archive):
-    """The app over an archive, served over real HTTP by waitress on a free loopback port."""
+def serving(archive: Archive, **settings):
+    """The app over an archive, served over real HTTP by waitress on a free loopback port.
+
+    Background ingests use the test model unless `settings` say otherwise.
+    """
     from waitress.server import create_server
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = create_server(create_app({"ARCHIVE": str(archive.root)}),
-                           host="127.0.0.1", port=port, threads=4)
+    app = create_app({"ARCHIVE": str(archive.root), "MODEL": TEST_MODEL, **settings})
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -42,7 +42,8 @@ def test_every_public_route_shows_nothing_of_a_private_session(archive_copy, exa
         response = client.get(url)
         assert response.status_code == 404, url
         assert title not in response.get_data(as_text=True), url
-    for url in ("/", "/sessions/", "/topics/", "/topics/compensation", "/api/sessions",
+    for url in ("/", "/sessions/", "/sessions/feed.atom", "/topics/", "/topics/compensation",
+                "/api/sessions",
                 "/search?q=salary", "/api/search?q=salary", "/search?topic=compensation",
                 "/api/search?topic=compensation"):
         response = client.get(url)
@@ -52,6 +53,22 @@ def test_every_public_route_shows_nothing_of_a_private_session(archive_copy, exa
     assert client.get("/api/search?q=salary").json["total"] == 0
     assert client.get("/api/search", query_string={"speaker": SPEAKER}).json["total"] == 0
     assert client.get("/api/sessions").json == []
+
+
+def test_the_feed_lists_published_sessions(client, example_archive, example_id):
+    from xml.dom.minidom import parseString
+
+    response = client.get("/sessions/feed.atom")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    feed = parseString(response.data)
+    entries = feed.getElementsByTagName("entry")
+    assert len(entries) == len(example_archive.public_sessions()) >= 1
+    links = [e.getElementsByTagName("link")[0].getAttribute("href") for e in entries]
+    assert f"http://localhost/sessions/{example_id}" in links
+    # Staff-typed text is escaped in XML as it is in HTML.
+    titles = [e.getElementsByTagName("title")[0].firstChild.data for e in entries]
+    assert example_archive.session(example_id).title in titles
 
 
 def test_publishing_again_brings_it_back(archive_copy, example_id):

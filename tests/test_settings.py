@@ -41,7 +41,9 @@ def test_every_setting_is_documented(name):
 
 def test_defaults(monkeypatch):
     monkeypatch.delenv("ONTHERECORD_ARCHIVE", raising=False)
-    assert defaults() == {"ARCHIVE": "archive", "SITE_NAME": "On the Record", "PAGE_SIZE": 20}
+    found = defaults()
+    assert {k: found[k] for k in ("ARCHIVE", "SITE_NAME", "PAGE_SIZE", "MODEL")} == {
+        "ARCHIVE": "archive", "SITE_NAME": "On the Record", "PAGE_SIZE": 20, "MODEL": "base"}
 
 
 def test_archive_default_follows_the_environment(monkeypatch, tmp_path):
