@@ -85,22 +85,25 @@ def filename_for(url: str, content_type: str | None = None) -> str:
     return name[: MAX_NAME - len(ext)] + ext
 
 
-def fetch(url: str, folder: Path, progress: Progress, max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
+def fetch(url: str, folder: Path, progress: Progress, max_bytes: int = DEFAULT_MAX_BYTES,
+          stop: threading.Event | None = None) -> Path:
     """Download the recording at `url` into `folder` and return the local file.
 
     A plain file is streamed to disk under a temporary name, refusing more than `max_bytes`.
     An HLS playlist is captured with ffmpeg until it ends, live or not, as record() does; an
-    interruption here abandons the download rather than keeping part of it.
+    interruption here abandons the download rather than keeping part of it, but setting
+    `stop` (staff pressing "stop recording") ends a capture and keeps what it has.
     """
     _check_url(url)
+    keep = stop is not None
     if _looks_like_playlist(url):
-        return _capture(url, folder, progress, None, keep_partial=False, max_bytes=max_bytes)
+        return _capture(url, folder, progress, stop, keep_partial=keep, max_bytes=max_bytes)
     with _open(url) as response:
         final = response.geturl()
         content_type = response.headers.get("Content-Type")
         if _media_type(content_type) in HLS_TYPES:
             response.close()
-            return _capture(final, folder, progress, None, keep_partial=False,
+            return _capture(final, folder, progress, stop, keep_partial=keep,
                             max_bytes=max_bytes)
         if _media_type(content_type) == "text/html":
             raise InputError(f"{_shown(url)}: is a web page, not a recording or HLS playlist")
@@ -111,7 +114,7 @@ def fetch(url: str, folder: Path, progress: Progress, max_bytes: int = DEFAULT_M
         first = _read(response, url)
         if first.lstrip().startswith(b"#EXTM3U"):  # a playlist served under a generic type
             response.close()
-            return _capture(final, folder, progress, None, keep_partial=False,
+            return _capture(final, folder, progress, stop, keep_partial=keep,
                             max_bytes=max_bytes)
         name = filename_for(final, content_type)
         return _download(response, first, url, folder / name, progress, declared, max_bytes)

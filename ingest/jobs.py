@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -173,20 +174,25 @@ class JobProgress:
             self.last = time.monotonic()
 
 
-def run(archive: Archive, job_id: str, options: asr.AsrOptions, on_commit=None) -> Job:
-    """Fetch (for a URL) and ingest one queued job; its record says how it ended."""
+def run(archive: Archive, job_id: str, options: asr.AsrOptions, on_commit=None,
+        stop: threading.Event | None = None) -> Job:
+    """Fetch (for a URL) and ingest one queued job; its record says how it ended.
+
+    Setting `stop` ends the recording of a live stream; what was recorded is ingested.
+    """
     from ingest import fetch
 
     job = load(archive, job_id)
     if job.state != "queued":  # queued twice (a retry while a restart took it up): once is enough
         return job
-    job.state = "running"
+    # Hashing and probing a large recording takes a while before the first stage reports.
+    job.state, job.stage = "running", "checking the recording"
     save(archive, job)
     progress = JobProgress(archive, job)
     home = inbox(archive, job.id)
     try:
         if not job.file:
-            job.file = fetch.fetch(job.url, home, progress).name
+            job.file = fetch.fetch(job.url, home, progress, stop=stop).name
             save(archive, job)
         result = ingest(archive, home / job.file, job.details, options, progress,
                         on_commit=on_commit)

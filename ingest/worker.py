@@ -27,6 +27,7 @@ class Worker:
     def __init__(self, archive: Archive, options: asr.AsrOptions) -> None:
         self.archive, self.options = archive, options
         self.queue: queue.Queue[str] = queue.Queue()
+        self.stops: dict[str, threading.Event] = {}
         self.thread = threading.Thread(target=self._loop, name="ingest-worker", daemon=True)
 
     def start(self) -> None:
@@ -39,15 +40,27 @@ class Worker:
         """Queue a job (its record already says queued)."""
         self.queue.put(job_id)
 
+    def stop(self, job_id: str) -> bool:
+        """Ask the running job to stop recording its live stream; False if it is not running."""
+        event = self.stops.get(job_id)
+        if event is None:
+            return False
+        event.set()
+        return True
+
     def _loop(self) -> None:
         """Run jobs for as long as the process lives."""
         while True:
             job_id = self.queue.get()
             try:
                 index = SearchIndex.of(self.archive)
-                jobs.run(self.archive, job_id, self.options, on_commit=index.replace_session)
+                self.stops[job_id] = threading.Event()
+                jobs.run(self.archive, job_id, self.options, on_commit=index.replace_session,
+                         stop=self.stops[job_id])
             except Exception:  # e.g. the job was discarded while queued: the next one runs
                 log.exception("job %s could not be run", job_id)
+            finally:
+                self.stops.pop(job_id, None)
 
 
 def worker_for(archive: Archive, options: asr.AsrOptions) -> Worker:

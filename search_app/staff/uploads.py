@@ -109,6 +109,16 @@ def job_status(job_id: str):
     return jsonify({**found.__dict__, "percent": found.percent})
 
 
+@bp.post("/jobs/<job_id>/stop")
+def stop(job_id: str):
+    """Stop recording a live stream: what was recorded so far is ingested."""
+    jobs.load(archive(), job_id)  # a 404 for no such job
+    if not worker().stop(job_id):
+        raise InputError("that job is not running")
+    flash("Stopping the recording: what was recorded is being ingested.")
+    return redirect(url_for(".job", job_id=job_id))
+
+
 @bp.post("/jobs/<job_id>/retry")
 def retry(job_id: str):
     """Run a failed job again."""

@@ -19,8 +19,11 @@
         if (job.state === "running") {
           stage.textContent = (job.stage.charAt(0).toUpperCase() + job.stage.slice(1)) + "…";
         }
+        const stopForm = box.querySelector(".stop-form");
+        if (stopForm) stopForm.hidden = job.stage !== "recording";
         bar.value = job.percent;
-        percent.textContent = job.percent + "%";
+        // A live stream has no known length: say how much has been recorded instead.
+        percent.textContent = job.total > 0 ? job.percent + "%" : Math.round(job.position) + " so far";
         setTimeout(poll, 1000);
       })
       .catch(() => setTimeout(poll, 3000));
