@@ -31,7 +31,7 @@ class Details:
         """Raise InputError unless the title is given and the date is a real YYYY-MM-DD."""
         if not self.title.strip():
             raise InputError("a session needs a --title")
-        check_date(self.date)
+        check_date(self.date, "--date")
 
 
 @dataclass

@@ -6,26 +6,30 @@ The session's id does not change with its title, so links to it stay valid.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from ontherecord.errors import InputError
 from ontherecord.model import Session
 from ontherecord.text import one_line
 
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_TITLE = 200
 MAX_UNIT = 100
 MAX_DESCRIPTION = 4000
 MAX_URL = 2000
 
 
-def check_date(date: str) -> str:
-    """A date written YYYY-MM-DD, else InputError."""
+def check_date(date: str, what: str = "date") -> str:
+    """A date written YYYY-MM-DD, else InputError naming it as `what` (e.g. "--date")."""
+    # fromisoformat alone also reads 20261014 and week dates (2026-W42-3).
+    if not DATE.match(date):
+        raise InputError(f"{what} {date!r} is not a date written YYYY-MM-DD")
     try:
         dt.date.fromisoformat(date)
     except ValueError:
-        raise InputError(f"date {date!r} is not a date written YYYY-MM-DD") from None
-    if len(date) != 10:  # fromisoformat also reads 20261014
-        raise InputError(f"date {date!r} is not a date written YYYY-MM-DD")
+        raise InputError(f"{what} {date!r} is not a date written YYYY-MM-DD") from None
     return date
 
 
@@ -37,8 +41,11 @@ def check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise InputError(f"the source link must be an http:// or https:// address, not {url!r}")
-    if len(url) > MAX_URL or any(c.isspace() for c in url):
-        raise InputError("the source link is too long or contains spaces")
+    if len(url) > MAX_URL:
+        raise InputError(f"the source link is longer than {MAX_URL} characters")
+    # Control and format characters (ESC, U+202E…) could disguise where the link goes.
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url):
+        raise InputError("the source link contains spaces or control characters")
     return url
 
 

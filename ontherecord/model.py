@@ -208,6 +208,8 @@ class Transcript:
                 "date": s.date,
                 "unit": s.unit,
                 "duration": s.duration,
+                "description": s.description,
+                "source_url": s.source_url,
             },
             "segments": [asdict(seg) for seg in self.segments],
             "speakers": [asdict(s) for s in self.speakers],

@@ -27,6 +27,7 @@ def sessions():
     """Every session's public fields, newest first, with links to its page and transcript."""
     return jsonify([
         {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit, "duration": s.duration,
+         "description": s.description, "source_url": s.source_url,
          "url": url_for("sessions.show", session_id=s.id, _external=True),
          "transcript": url_for("api.session", session_id=s.id, _external=True)}
         for s in archive().public_sessions()

@@ -200,7 +200,16 @@ def serving(archive: Archive, **settings):
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.close()
+        # Close every socket from the server's own loop thread, which then ends. Closed from
+        # here, a socket's number could be reused by the next test's server while this loop
+        # still polls it ("Bad file descriptor" in the next test).
+        def close_all() -> None:
+            for channel in list(server._map.values()):
+                channel.close()
+
+        server.trigger.pull_trigger(close_all)
+        thread.join(10)
+        server.task_dispatcher.shutdown()
 
 
 @pytest.fixture(scope="session")

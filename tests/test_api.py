@@ -126,7 +126,7 @@ def test_sessions_list(client, example_archive, example_id):
     session = example_archive.session(example_id)
     assert data == [{
         "id": example_id, "title": session.title, "date": session.date, "unit": session.unit,
-        "duration": session.duration,
+        "duration": session.duration, "description": "", "source_url": "",
         "url": f"http://localhost/sessions/{example_id}",
         "transcript": f"http://localhost/api/sessions/{example_id}",
     }]
@@ -138,7 +138,8 @@ def test_session_equals_the_json_export(client, example_archive, example_id):
     data = api_json(client, f"/api/sessions/{example_id}")
     export = json.loads(JsonWriter().render(example_archive.transcript(example_id)))
     assert data == export
-    assert set(data["session"]) == {"id", "title", "date", "unit", "duration"}
+    assert set(data["session"]) == {"id", "title", "date", "unit", "duration", "description",
+                                    "source_url"}
 
 
 @pytest.mark.parametrize("url", [

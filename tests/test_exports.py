@@ -115,11 +115,12 @@ def test_srt_parses_and_matches_the_vtt_cues(example):
 
 def test_json_is_the_transcript_contract(example):
     data = json.loads(JsonWriter().render(example))
-    assert set(data) == {"session", "segments", "speakers", "chapters", "turns"}
+    assert set(data) == {"session", "segments", "speakers", "chapters", "turns", "corrections"}
     s = example.session
     # Only the public session fields: no checksum, file names or model details.
     assert data["session"] == {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit,
-                               "duration": s.duration}
+                               "duration": s.duration, "description": s.description,
+                               "source_url": s.source_url}
     assert example.speakers
     speaker_fields = {f.name for f in fields(Speaker)}
     for got in data["speakers"]:

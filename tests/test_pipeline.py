@@ -83,8 +83,10 @@ def utterance_opening(phrase: str) -> dict:
 
 def assert_contract(data: dict, duration: float) -> None:
     """The JSON export keeps to the transcript contract."""
-    assert set(data) == {"session", "segments", "speakers", "chapters", "turns"}
-    assert set(data["session"]) == {"id", "title", "date", "unit", "duration"}
+    assert set(data) == {"session", "segments", "speakers", "chapters", "turns",
+                         "corrections"}
+    assert set(data["session"]) == {"id", "title", "date", "unit", "duration", "description",
+                                    "source_url"}
     assert data["session"]["duration"] == duration
     assert isinstance(data["chapters"], list)
     # Diarization found at least one voice; each is a Speaker, with a unique id.
@@ -248,7 +250,8 @@ def test_example_export_keeps_the_contract(example_archive, example_id):
     assert_contract(data, session.duration)
     assert data["session"] == {
         "id": example_id, "title": REFERENCE["title"], "date": REFERENCE["date"],
-        "unit": REFERENCE["unit"], "duration": session.duration,
+        "unit": REFERENCE["unit"], "duration": session.duration, "description": "",
+        "source_url": "",
     }
     assert session.duration == pytest.approx(REFERENCE["duration"], abs=0.5)
     # The last words of the session are in the transcript, before its end.
