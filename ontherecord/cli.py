@@ -332,7 +332,10 @@ def cmd_serve(args: argparse.Namespace, archive: Archive) -> int:
     else:
         import waitress
 
-        waitress.serve(app, host=args.host, port=args.port, threads=8, _quiet=True)
+        from search_app.settings import waitress_options
+
+        waitress.serve(app, host=args.host, port=args.port, threads=8, _quiet=True,
+                       **waitress_options(app.config))
     return 0
 
 

@@ -7,6 +7,16 @@ from typing import Any
 from ontherecord.archive import default_root
 
 
+def waitress_options(config: dict[str, Any]) -> dict[str, Any]:
+    """How waitress must serve the app for its settings to hold.
+
+    Waitress refuses bodies over 1 GB and drops X-Forwarded-* headers on its own; the app's
+    MAX_CONTENT_LENGTH and TRUSTED_PROXIES (ProxyFix) are to decide those instead.
+    """
+    return {"max_request_body_size": config["MAX_CONTENT_LENGTH"] + 2**20,
+            "clear_untrusted_proxy_headers": not config["TRUSTED_PROXIES"]}
+
+
 def defaults() -> dict[str, Any]:
     """Default settings; the archive folder follows $ONTHERECORD_ARCHIVE when it is set."""
     return {

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from ingest.pipeline import Details, ingest
 from ontherecord import publishing
 from ontherecord.archive import Archive
 from search_app import create_app
+from search_app.settings import waitress_options
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bargaining-session.ogg"
@@ -188,28 +188,23 @@ def serving(archive: Archive, **settings):
 
     Background ingests use the test model unless `settings` say otherwise.
     """
+    from waitress import wasyncore
     from waitress.server import create_server
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app({"ARCHIVE": str(archive.root), "MODEL": TEST_MODEL, **settings})
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4,
+                           **waitress_options(app.config))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        # Close every socket from the server's own loop thread, which then ends. Closed from
-        # here, a socket's number could be reused by the next test's server while this loop
-        # still polls it ("Bad file descriptor" in the next test).
-        def close_all() -> None:
-            for channel in list(server._map.values()):
-                channel.close()
-
-        server.trigger.pull_trigger(close_all)
-        thread.join(10)
+        # Request threads end first, then the loop closes every socket itself. Closed from
+        # here while they run, a socket's number could be reused by the next test's server
+        # and get a stray wake-up byte ("xHTTP/1.1 200 OK") or "Bad file descriptor".
         server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(10)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.wrappers import Request
@@ -31,7 +30,7 @@ from ingest.fetch import is_url
 from ingest.pipeline import Details
 from ingest.worker import worker_for
 from ontherecord.errors import InputError
-from search_app.auth import require_login
+from search_app.auth import current_staff, require_login
 from search_app.store import archive
 
 bp = Blueprint("staff_uploads", __name__, url_prefix="/staff")
@@ -55,7 +54,7 @@ class UploadRequest(Request):
 
 def refuse_anonymous_uploads() -> None:
     """Before the body is read: only staff may send files, so nobody else can fill the disk."""
-    if request.mimetype == "multipart/form-data" and not session.get("staff"):
+    if request.mimetype == "multipart/form-data" and not current_staff():
         abort(403, "Log in as staff to upload.")
 
 
