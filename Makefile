@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/diarization_cost.py --json bench/results-diarization-cost.json
 	$(BIN)/python bench/topics.py --json bench/results-topics.json
 	$(BIN)/python bench/topics.py --embeddings false --json bench/results-topics-keywords.json
+	$(BIN)/python bench/upload.py --json bench/results-upload.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
