@@ -98,7 +98,7 @@ def test_search_click_hit_hear_it_then_click_another_line(page, live_server, exa
         p.addEventListener('seeked', () => { window.seekedTo = p.currentTime; },
                            {once: true}); }""")
     line.locator("span.text").click()
-    page.wait_for_function("window.seekedTo !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.seekedTo !== undefined", timeout=20_000)
     assert abs(page.evaluate("window.seekedTo") - target) <= 0.3
     page.wait_for_function("(el) => el.classList.contains('current')",
                            arg=line.element_handle(), timeout=10_000)
@@ -137,7 +137,7 @@ def test_clicking_a_time_link_seeks_without_reloading(page, live_server, example
 def test_captions_load(page, live_server, example_id):
     page.goto(f"{live_server}/sessions/{example_id}")
     page.evaluate("document.getElementById('player').textTracks[0].mode = 'showing'")
-    page.wait_for_function("document.querySelector('#player track').readyState === 2",
+    page.wait_for_function("() => document.querySelector('#player track').readyState === 2",
                            timeout=20_000)
     with urlopen(f"{live_server}/sessions/{example_id}/transcript.vtt", timeout=30) as r:
         expected = webvtt.from_string(r.read().decode("utf-8")).captions

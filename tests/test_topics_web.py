@@ -525,7 +525,7 @@ def watch_seeks(page) -> None:
 
 
 def seeked_to(page) -> float:
-    page.wait_for_function("window.seekedTo !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.seekedTo !== undefined", timeout=20_000)
     return page.evaluate("window.seekedTo")
 
 
