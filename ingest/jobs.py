@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 import shutil
 import threading
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 STATES = ("queued", "running", "failed", "done")
 JOB_ID_LENGTH = 12
+JOB_ID = re.compile(rf"[0-9a-f]{{{JOB_ID_LENGTH}}}")
 
 
 @dataclass
@@ -67,7 +69,8 @@ def _now() -> str:
 
 def folder(archive: Archive, job_id: str) -> Path:
     """The folder of one job; the id is checked so it cannot point outside the archive."""
-    if not (len(job_id) == JOB_ID_LENGTH and job_id.isalnum() and job_id.islower()):
+    # A regex, not isalnum/islower: an id of digits only has no lower-case letter in it.
+    if not JOB_ID.fullmatch(job_id):
         raise NotFoundError(f"no job {job_id!r}")
     return archive.root / ".jobs" / job_id
 

@@ -83,7 +83,7 @@ class Archive:
 
     def session_dir(self, session_id: str) -> Path:
         """The folder of one session; the id is checked so it cannot point outside the archive."""
-        if not SESSION_ID.match(session_id):
+        if not SESSION_ID.fullmatch(session_id):
             raise NotFoundError(f"no session {session_id!r} in the archive")
         return self.sessions_dir / session_id
 

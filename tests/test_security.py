@@ -25,6 +25,7 @@ from ingest import jobs
 from ingest.pipeline import Details
 from ontherecord import publishing, staff
 from ontherecord.archive import Archive
+from ontherecord.errors import NotFoundError
 from ontherecord.exports import WRITERS
 from search_app import create_app
 
@@ -692,3 +693,13 @@ def test_accounts_and_the_cookie_key_are_owner_only_and_hold_no_password(tmp_pat
     create_app({"ARCHIVE": str(archive.root)})
     assert key.read_text() == first  # kept, so logins survive a restart
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_job_ids_of_digits_only_are_job_ids(tmp_path):
+    """An id is 12 hex digits; one with no letter in it (1 in 280) is as good as any."""
+    archive = Archive(tmp_path / "archive")
+    assert jobs.folder(archive, "123456789012") == archive.root / ".jobs" / "123456789012"
+    for bad in ("12345678901", "1234567890123", "12345678901g", "123456789012\n",
+                "ABCDEF012345", "../12345678"):
+        with pytest.raises(NotFoundError):
+            jobs.folder(archive, bad)
