@@ -245,9 +245,7 @@ def cmd_state(args: argparse.Namespace, archive: Archive) -> int:
     from index.store import SearchIndex
     from ontherecord import publishing
 
-    change = {"publish": publishing.publish, "withdraw": publishing.withdraw,
-              "close": publishing.close}[args.command]
-    session = change(archive, args.session)
+    session = publishing.CHANGES[args.command](archive, args.session)
     SearchIndex.of(archive).replace_session(archive.transcript(session.id))
     print(f"{session.id}\t{session.state}{', closed' if session.closed else ''}")
     return 0

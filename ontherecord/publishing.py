@@ -43,3 +43,7 @@ def close(archive: Archive, session_id: str) -> Session:
         session.state = "withdrawn"
     archive.save_session(session)
     return session
+
+
+# Each change by the name staff give it, on the command line and on the staff pages.
+CHANGES = {"publish": publish, "withdraw": withdraw, "close": close}

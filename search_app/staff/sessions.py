@@ -11,12 +11,11 @@ from ontherecord.model import SIDES
 from search_app.auth import require_login
 from search_app.staff import EDITS, reindex
 from search_app.store import archive
+from search_app.topics import taxonomy
 
 bp = Blueprint("staff_sessions", __name__, url_prefix="/staff")
 bp.before_request(require_login)
 
-CHANGES = {"publish": publishing.publish, "withdraw": publishing.withdraw,
-           "close": publishing.close}
 SAID = {"publish": "Published: it is now public.", "withdraw": "Withdrawn from the public site.",
         "close": "Marked closed: it can never be published."}
 
@@ -32,15 +31,9 @@ def listing():
 @bp.get("/sessions/<session_id>")
 def show(session_id: str):
     """One session as staff see it: state, details, speakers, chapters and transcript."""
-    from ingest.topics import load_taxonomy
-
     transcript = archive().transcript(session_id)
-    try:
-        topics = load_taxonomy(archive().taxonomy_path)
-    except Exception:  # a broken taxonomy.toml: chapters can still be retitled
-        topics = []
-    return render_template("staff/session.html", t=transcript, sides=SIDES, topics=topics,
-                           formats=WRITERS)
+    return render_template("staff/session.html", t=transcript, sides=SIDES,
+                           topics=taxonomy(), formats=WRITERS)
 
 
 @bp.get("/sessions/<session_id>/media")
@@ -55,10 +48,10 @@ def media(session_id: str):
 def change_state(session_id: str):
     """Publish, withdraw or close a session; the public search follows at once."""
     action = request.form.get("action", "")
-    if action not in CHANGES:
+    if action not in publishing.CHANGES:
         abort(400, f"no such change: {action!r}")
     with EDITS:
-        session = CHANGES[action](archive(), session_id)
+        session = publishing.CHANGES[action](archive(), session_id)
         reindex(archive().transcript(session.id))
     flash(SAID[action])
     return redirect(url_for(".show", session_id=session_id))
