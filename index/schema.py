@@ -12,6 +12,9 @@ NAMES = StandardAnalyzer(stoplist=None, minsize=1)
 SCHEMA = Schema(
     id=ID(unique=True, stored=True),
     session=ID(stored=True),
+    # "<session id>@<version>": which version of each session the index holds, read from the
+    # lexicon (one term per session) to find sessions whose records changed since.
+    stamp=ID,
     title=TEXT(analyzer=SPEECH, stored=True),
     date=ID(stored=True, sortable=True),
     unit=TEXT(analyzer=NAMES, stored=True),

@@ -2,12 +2,15 @@
 
 A job is a folder under the archive's .jobs/ holding job.json (its state, stage and progress,
 so a page reload finds it again) and, in in/, the recording, kept until the job succeeds so a
-failed one can be retried. The ingest itself commits all at once, so a failed job leaves no session.
+failed one can be retried. The ingest itself commits all at once, so a failed job leaves no
+session. A running job holds its folder's lock file, so a server starting up can tell a job
+that another process is running from one a stopped server left "running".
+
+This module loads no ingest machinery until a job runs: the server recovers jobs at start-up.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import re
@@ -17,15 +20,20 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from ingest import asr
-from ingest.pipeline import Details, ingest
-from ontherecord.archive import Archive, write_json_atomic
+from ontherecord import service
+from ontherecord.archive import Archive, file_lock, write_json_atomic
+from ontherecord.details import Details
 from ontherecord.errors import InputError, NotFoundError, OnTheRecordError
+from ontherecord.timecode import now_iso
+
+if TYPE_CHECKING:
+    from ingest.asr import AsrOptions
 
 log = logging.getLogger(__name__)
 
-STATES = ("queued", "running", "failed", "done")
+JobState = Literal["queued", "running", "failed", "done"]
 JOB_ID_LENGTH = 12
 JOB_ID = re.compile(rf"[0-9a-f]{{{JOB_ID_LENGTH}}}")
 
@@ -40,7 +48,7 @@ class Job:
     unit: str
     source: str  # the uploaded file's name, or the URL it is fetched from
     created: str
-    state: str = "queued"
+    state: JobState = "queued"
     file: str = ""  # the recording inside the job's folder, once it is there
     url: str = ""
     stage: str = ""
@@ -53,8 +61,8 @@ class Job:
 
     @property
     def details(self) -> Details:
-        """The session details staff gave."""
-        return Details(self.title, self.date, self.unit)
+        """The session details staff gave; a web address is the session's source link."""
+        return Details(self.title, self.date, self.unit, source_url=self.url)
 
     @property
     def percent(self) -> int:
@@ -62,17 +70,12 @@ class Job:
         return round(100 * min(self.position / self.total, 1.0)) if self.total > 0 else 0
 
 
-def _now() -> str:
-    """The time now, ISO 8601 UTC."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def folder(archive: Archive, job_id: str) -> Path:
     """The folder of one job; the id is checked so it cannot point outside the archive."""
     # A regex, not isalnum/islower: an id of digits only has no lower-case letter in it.
     if not JOB_ID.fullmatch(job_id):
         raise NotFoundError(f"no job {job_id!r}")
-    return archive.root / ".jobs" / job_id
+    return archive.jobs_dir / job_id
 
 
 def inbox(archive: Archive, job_id: str) -> Path:
@@ -84,7 +87,7 @@ def inbox(archive: Archive, job_id: str) -> Path:
 
 def save(archive: Archive, job: Job) -> None:
     """Write a job's record atomically."""
-    job.updated = _now()
+    job.updated = now_iso()
     write_json_atomic(folder(archive, job.id) / "job.json", asdict(job))
 
 
@@ -98,17 +101,20 @@ def load(archive: Archive, job_id: str) -> Job:
 
 def every(archive: Archive) -> list[Job]:
     """Every job, newest first."""
-    base = archive.root / ".jobs"
+    base = archive.jobs_dir
     found = [load(archive, p.name) for p in base.iterdir() if (p / "job.json").is_file()] \
         if base.is_dir() else []
     return sorted(found, key=lambda j: (j.created, j.id), reverse=True)
 
 
 def create(archive: Archive, details: Details, source: str, url: str = "") -> Job:
-    """A new queued job; the caller puts the recording in its inbox, or gives a URL."""
-    details.check()
-    job = Job(secrets.token_hex(JOB_ID_LENGTH // 2), details.title.strip(), details.date,
-              details.unit.strip(), source, _now(), url=url)
+    """A new queued job; the caller puts the recording in its inbox, or gives a URL.
+
+    The details are checked by the rules ingest applies, so a job cannot fail on them later.
+    """
+    details = details.checked()
+    job = Job(secrets.token_hex(JOB_ID_LENGTH // 2), details.title, details.date,
+              details.unit, source, now_iso(), url=url)
     folder(archive, job.id).mkdir(parents=True)
     save(archive, job)
     return job
@@ -132,16 +138,23 @@ def discard(archive: Archive, job_id: str) -> None:
     shutil.rmtree(folder(archive, job_id))
 
 
-def interrupted(archive: Archive) -> list[Job]:
-    """Jobs a stopped server left behind: running ones fail (retryable), queued ones stay.
+def _lock_path(archive: Archive, job_id: str) -> Path:
+    """The lock file a job's runner holds while it runs."""
+    return folder(archive, job_id) / "running.lock"
 
-    Returns the queued jobs, for the new worker to take up.
+
+def interrupted(archive: Archive) -> list[Job]:
+    """Jobs a stopped server left behind: running ones nobody runs fail (retryable).
+
+    Returns the queued jobs, oldest first, for a new worker to take up.
     """
     queued = []
     for job in every(archive):
         if job.state == "running":
-            job.state, job.error = "failed", "the server stopped before the job finished"
-            save(archive, job)
+            with file_lock(_lock_path(archive, job.id), blocking=False) as free:
+                if free:
+                    job.state, job.error = "failed", "the server stopped before the job finished"
+                    save(archive, job)
         elif job.state == "queued":
             queued.append(job)
     return sorted(queued, key=lambda j: j.created)
@@ -177,36 +190,45 @@ class JobProgress:
             self.last = time.monotonic()
 
 
-def run(archive: Archive, job_id: str, options: asr.AsrOptions, on_commit=None,
+def run(archive: Archive, job_id: str, options: AsrOptions,
         stop: threading.Event | None = None) -> Job:
     """Fetch (for a URL) and ingest one queued job; its record says how it ended.
 
     Setting `stop` ends the recording of a live stream; what was recorded is ingested.
     """
-    from ingest import fetch
+    with file_lock(_lock_path(archive, job_id), blocking=False) as free:
+        job = load(archive, job_id)
+        # Queued twice (a retry while a restart took it up), or run by another process.
+        if job.state != "queued" or not free:
+            return job
+        _run(archive, job, options, stop)
+    return job
 
-    job = load(archive, job_id)
-    if job.state != "queued":  # queued twice (a retry while a restart took it up): once is enough
-        return job
+
+def _run(archive: Archive, job: Job, options: AsrOptions, stop: threading.Event | None) -> None:
+    """Ingest a job's recording through the service, recording how it ended in the job."""
     # Hashing and probing a large recording takes a while before the first stage reports.
     job.state, job.stage = "running", "checking the recording"
     save(archive, job)
-    progress = JobProgress(archive, job)
     home = inbox(archive, job.id)
+
+    def fetched(path: Path) -> None:
+        """Keep the download, so a retry does not fetch it again."""
+        job.file = path.name
+        save(archive, job)
+
     try:
-        if not job.file:
-            job.file = fetch.fetch(job.url, home, progress, stop=stop).name
-            save(archive, job)
-        result = ingest(archive, home / job.file, job.details, options, progress,
-                        on_commit=on_commit)
+        change = service.ingest(archive, home / job.file if job.file else job.url, job.details,
+                                asr_options=options, progress=JobProgress(archive, job),
+                                stop=stop, inbox=home, on_fetched=fetched)
     except (OnTheRecordError, OSError) as e:
         job.state, job.error = "failed", str(e)
     except Exception as e:  # a bug: the job says so, the log has the traceback
         log.exception("job %s failed", job.id)
         job.state, job.error = "failed", f"internal error ({type(e).__name__}): {e}"
     else:
-        job.state, job.session_id, job.existed = "done", result.session.id, not result.created
+        job.state, job.session_id, job.existed = "done", change.session.id, not change.created
         job.stage, job.error = "", ""
-        (home / job.file).unlink(missing_ok=True)  # the archive has its playable copy now
+        if job.file:  # the archive has its playable copy now
+            (home / job.file).unlink(missing_ok=True)
     save(archive, job)
-    return job

@@ -14,26 +14,12 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
-from ontherecord.errors import InputError
 from ontherecord.model import Chapter, Segment, Transcript
-
-DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
-
-
-@dataclass
-class Topic:
-    """One subject a bargaining table negotiates."""
-
-    id: str
-    name: str
-    description: str
-    keywords: list[str] = field(default_factory=list)
+from ontherecord.taxonomy import Topic
 
 
 @dataclass
@@ -55,20 +41,6 @@ class TopicOptions:
     def semantic(self) -> bool:
         """Whether chapters are scored with embeddings: asked for, and the model is installed."""
         return self.embeddings and _encoder() is not None
-
-
-def load_taxonomy(path: Path | None = None) -> list[Topic]:
-    """The topics in a taxonomy file (the default one if no path)."""
-    path = path or DEFAULT_TAXONOMY
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-        topics = [Topic(t["id"], t["name"], t.get("description", ""), list(t.get("keywords", [])))
-                  for t in data["topic"]]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as e:
-        raise InputError(f"{path}: not a readable taxonomy ({e})") from None
-    if not topics or len({t.id for t in topics}) != len(topics):
-        raise InputError(f"{path}: a taxonomy needs topics with distinct ids")
-    return topics
 
 
 def _words(text: str) -> str:

@@ -11,8 +11,7 @@ import queue
 import threading
 from pathlib import Path
 
-from index.store import SearchIndex
-from ingest import asr, jobs
+from ingest import jobs
 from ontherecord.archive import Archive
 
 log = logging.getLogger(__name__)
@@ -24,8 +23,8 @@ _lock = threading.Lock()
 class Worker:
     """A thread taking job ids off a queue and running them."""
 
-    def __init__(self, archive: Archive, options: asr.AsrOptions) -> None:
-        self.archive, self.options = archive, options
+    def __init__(self, archive: Archive, model: str) -> None:
+        self.archive, self.model = archive, model
         self.queue: queue.Queue[str] = queue.Queue()
         self.stops: dict[str, threading.Event] = {}
         self.thread = threading.Thread(target=self._loop, name="ingest-worker", daemon=True)
@@ -50,24 +49,27 @@ class Worker:
 
     def _loop(self) -> None:
         """Run jobs for as long as the process lives."""
+        # Here, not at the top: the web server imports this module, and the recognizer's
+        # libraries take seconds to load that public pages should not wait for.
+        from ingest.asr import AsrOptions
+
+        options = AsrOptions(model=self.model)
         while True:
             job_id = self.queue.get()
             try:
-                index = SearchIndex.of(self.archive)
                 self.stops[job_id] = threading.Event()
-                jobs.run(self.archive, job_id, self.options, on_commit=index.replace_session,
-                         stop=self.stops[job_id])
+                jobs.run(self.archive, job_id, options, stop=self.stops[job_id])
             except Exception:  # e.g. the job was discarded while queued: the next one runs
                 log.exception("job %s could not be run", job_id)
             finally:
                 self.stops.pop(job_id, None)
 
 
-def worker_for(archive: Archive, options: asr.AsrOptions) -> Worker:
+def worker_for(archive: Archive, model: str) -> Worker:
     """The worker of this archive, started on first use."""
     key = archive.root.resolve()
     with _lock:
         if key not in _workers:
-            _workers[key] = Worker(archive, options)
+            _workers[key] = Worker(archive, model)
             _workers[key].start()
         return _workers[key]

@@ -1,27 +1,35 @@
 """The archive on disk: the system of record, one folder per session.
 
-Layout under the archive root::
+Layout under the archive root (every path is a property or method of Archive)::
 
-    sessions/<id>/session.json     metadata, including the original recording's checksum
-    sessions/<id>/transcript.json  segments, speakers, chapters
+    sessions/<id>/session.json     metadata and version, with the original recording's checksum
+    sessions/<id>/transcript.json  segments, speakers, chapters, corrections
     sessions/<id>/media.<ext>      the web-playable copy of the recording
     sessions/<id>/voiceprints.json each speaker's mean voiceprint (256 numbers), for the registry
     voices.json                    the voice registry: voiceprints of speakers staff have named
+    staff.json                     staff accounts (scrypt hashes), owner-only
     taxonomy.toml                  optional: the archive's own topics for chapters
     glossary.txt                   optional terms (names, acronyms) to prime the recognizer
-    .staging/                      ingests in progress; never read as sessions
+    .secret_key                    signs staff login cookies, owner-only
+    .lock                          held while a session changes, by any process
+    .jobs/<id>/                    staff ingest jobs: job.json and the recording in in/
+    .uploads/                      uploads arriving from the staff pages
+    .staging/                      scratch folders of work in progress; never read as sessions
     .index/                        the search index, derived and rebuildable
 
 Writes go to a temporary path first and are renamed into place, so a reader (or a crash) never
-sees a half-written session.
+sees a half-written session. Scratch folders are held by a lock while in use, so any process can
+sweep away the ones a killed process left behind without touching live ones.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -58,6 +66,70 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
+@contextlib.contextmanager
+def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
+    """Hold an exclusive lock on `path` for the block; yields False if not blocking and taken.
+
+    flock locks belong to the open file, so they exclude other threads as well as other
+    processes, and the kernel drops them when a process dies, even by kill -9.
+    """
+    with open(path, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def scratch_folder(base: Path, prefix: str = "tmp") -> Iterator[Path]:
+    """A new folder in `base`, held by a lock while the block runs and removed after it.
+
+    The lock is taken before the folder exists, so a sweep never sees it unheld. If the block
+    moved the folder away (a commit), only the lock file is left to remove.
+    """
+    base.mkdir(parents=True, exist_ok=True)
+    while True:
+        path = base / f"{prefix}{secrets.token_hex(6)}"
+        lock = path.with_name(path.name + ".lock")
+        if not lock.exists():
+            break
+    try:
+        with file_lock(lock):
+            path.mkdir()
+            try:
+                yield path
+            finally:
+                shutil.rmtree(path, ignore_errors=True)
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def sweep(base: Path) -> list[str]:
+    """Remove the scratch folders in `base` that no live process holds; returns their names."""
+    if not base.is_dir():
+        return []
+    swept = []
+    for lock in sorted(base.glob("*.lock")):
+        path = lock.with_suffix("")
+        with file_lock(lock, blocking=False) as free:
+            if free:
+                shutil.rmtree(path, ignore_errors=True)
+                swept.append(path.name)
+        if free:
+            lock.unlink(missing_ok=True)
+    # Folders from before scratch folders had locks, or whose lock file went: nobody holds them.
+    for path in sorted(base.iterdir()):
+        if path.is_dir() and not path.with_name(path.name + ".lock").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            swept.append(path.name)
+    return swept
+
+
 def _transcript_body(transcript: Transcript) -> dict[str, Any]:
     """What transcript.json holds: the JSON export without the session (session.json has it)."""
     body = transcript.to_dict()
@@ -80,6 +152,46 @@ class Archive:
     def index_dir(self) -> Path:
         """Where the derived search index lives."""
         return self.root / ".index"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Where scratch folders of work in progress live (ingests, index rebuilds)."""
+        return self.root / ".staging"
+
+    @property
+    def jobs_dir(self) -> Path:
+        """Where staff ingest jobs keep their records and recordings."""
+        return self.root / ".jobs"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploads from the staff pages stream to, on the archive's file system."""
+        return self.root / ".uploads"
+
+    @property
+    def staff_path(self) -> Path:
+        """The staff accounts."""
+        return self.root / "staff.json"
+
+    @property
+    def secret_key_path(self) -> Path:
+        """The key that signs login cookies."""
+        return self.root / ".secret_key"
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Hold the archive's change lock: one read-modify-write of a session at a time.
+
+        Taken by every change, in every process (the CLI, the server's staff pages, its ingest
+        worker), so two edits cannot each save over the other.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with file_lock(self.root / ".lock"):
+            yield
+
+    def sweep(self) -> list[str]:
+        """Remove what killed processes left in .staging; returns the names removed."""
+        return sweep(self.staging_dir)
 
     def session_dir(self, session_id: str) -> Path:
         """The folder of one session; the id is checked so it cannot point outside the archive."""
@@ -166,31 +278,30 @@ class Archive:
         path = self.root / "taxonomy.toml"
         return path if path.is_file() else None
 
+    @property
+    def glossary_path(self) -> Path:
+        """Terms to prime the recognizer with (optional)."""
+        return self.root / "glossary.txt"
+
     def glossary(self) -> list[str]:
         """Terms listed in glossary.txt, one a line; '#' starts a comment."""
-        path = self.root / "glossary.txt"
+        path = self.glossary_path
         if not path.is_file():
             return []
         lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
         return [line for line in lines if line]
 
-    @contextlib.contextmanager
-    def staging(self) -> Iterator[Path]:
+    def staging(self, prefix: str = "tmp") -> contextlib.AbstractContextManager[Path]:
         """A scratch folder inside the archive, removed when the block ends.
 
         It sits on the same file system as the sessions so that committing is one rename.
         """
-        base = self.root / ".staging"
-        base.mkdir(parents=True, exist_ok=True)
-        path = Path(tempfile.mkdtemp(dir=base))
-        try:
-            yield path
-        finally:
-            shutil.rmtree(path, ignore_errors=True)
+        return scratch_folder(self.staging_dir, prefix)
 
-    def commit(self, staged: Path, session: Session, transcript: Transcript,
+    def commit(self, staged: Path, transcript: Transcript,
                voiceprints: dict[str, list[float]] | None = None) -> None:
         """Write a session's records into `staged` and move the folder into place at once."""
+        session = transcript.session
         write_json_atomic(staged / "session.json", session.to_dict())
         if voiceprints:
             write_json_atomic(staged / VOICEPRINTS, voiceprints)
@@ -200,6 +311,6 @@ class Archive:
         # os.rename refuses a non-empty target, so a concurrent duplicate cannot be overwritten.
         os.rename(staged, target)
 
-    def remove(self, session_id: str) -> None:
-        """Delete a session folder (used to undo an ingest whose indexing failed)."""
-        shutil.rmtree(self.session_dir(session_id), ignore_errors=True)
+    def versions(self) -> dict[str, int]:
+        """Each public session's version, by id: what the search index must hold."""
+        return {s.id: s.version for s in self.public_sessions()}

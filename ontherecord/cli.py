@@ -8,77 +8,62 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from ontherecord import service
 from ontherecord.archive import Archive, default_root, write_text_atomic
+from ontherecord.details import Details
 from ontherecord.errors import InputError, OnTheRecordError
-from ontherecord.model import SIDES
+from ontherecord.model import SIDES, Transcript
+from ontherecord.taxonomy import load_taxonomy
+from ontherecord.text import printable
+from ontherecord.timecode import clock, parse_time
 
 FORMATS = ("json", "vtt", "srt", "txt", "rttm")
 
 
+def details_of(args: argparse.Namespace, title: str | None = None) -> Details:
+    """The session details the --title/--date/--unit flags give."""
+    return Details(title or args.title, args.date, args.unit)
+
+
 def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     """Ingest each recording (a file or a web address) as its own session; print each id."""
-    from index.store import SearchIndex
-
-    index = SearchIndex.of(archive)
+    details_of(args).checked()  # before any recording is read
     failed = 0
     for n, path in enumerate(args.paths, 1):
         title = args.title
         if len(args.paths) > 1:
             title = f"{args.title} (part {n} of {len(args.paths)})"
         try:
-            ingest_one(args, archive, index, path, title)
+            ingest_one(args, archive, path, details_of(args, title))
         except (OnTheRecordError, OSError) as e:
             print(f"ontherecord: error: {e}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
 
 
-def ingest_one(args: argparse.Namespace, archive: Archive, index, path: str, title: str,
-               captured: Path | None = None) -> None:
-    """Ingest one recording, fetched first if `path` is a web address; print its id."""
-    from ingest import fetch
+def ingest_one(args: argparse.Namespace, archive: Archive, source: str,
+               details: Details) -> None:
+    """Ingest one recording through the service and print its id (or record, with --json)."""
     from ingest.asr import AsrOptions
-    from ingest.pipeline import Details, ingest
     from ontherecord.progress import for_terminal
-    from ontherecord.publishing import publish
 
-    details = Details(title, args.date, args.unit)
-    details.check()  # before a download that could take an hour
-    progress = for_terminal(args.quiet)
-    with archive.staging() as folder:
-        # Any scheme goes to fetch, which refuses all but http(s) with a clear message.
-        local = captured or (fetch.fetch(path, folder, progress) if "://" in path
-                             else Path(path))
-        result = ingest(archive, local, details, AsrOptions(model=args.model,
-                                                            language=args.language),
-                        progress, on_commit=index.replace_session,
-                        speaker_options=speaker_counts(args))
-    if not result.created and not args.quiet:
-        print(f"{path}: already in the archive as {result.session.id}", file=sys.stderr)
-    session = result.session
-    if fetch.is_url(path) and not session.source_url and result.created:
-        session.source_url = path
-        archive.save_session(session)
-    if args.publish:
-        session = publish(archive, session.id)
-        index.replace_session(archive.transcript(session.id))
+    change = service.ingest(archive, source, details,
+                            asr_options=AsrOptions(model=args.model, language=args.language),
+                            speaker_options=speaker_counts(args), publish=args.publish,
+                            progress=for_terminal(args.quiet), live=args.command == "record")
+    session = change.session
+    if not change.created and not args.quiet:
+        print(f"{source}: already in the archive as {session.id}", file=sys.stderr)
     print(json.dumps(session.to_dict(), ensure_ascii=False) if args.json else session.id)
 
 
 def cmd_record(args: argparse.Namespace, archive: Archive) -> int:
     """Capture a live stream until it ends (or Ctrl-C), then ingest what was captured."""
-    from index.store import SearchIndex
-    from ingest import fetch
-    from ingest.pipeline import Details
-    from ontherecord.progress import for_terminal
-
-    Details(args.title, args.date, args.unit).check()
-    with archive.staging() as folder:
-        if not args.quiet:
-            print(f"recording {args.url} until the stream ends (Ctrl-C stops it and ingests "
-                  "what was recorded)", file=sys.stderr)
-        captured = fetch.record(args.url, folder, for_terminal(args.quiet))
-        ingest_one(args, archive, SearchIndex.of(archive), args.url, args.title, captured)
+    details = details_of(args).checked()
+    if not args.quiet:
+        print(f"recording {args.url} until the stream ends (Ctrl-C stops it and ingests "
+              "what was recorded)", file=sys.stderr)
+    ingest_one(args, archive, args.url, details)
     return 0
 
 
@@ -94,21 +79,19 @@ def speaker_counts(args: argparse.Namespace):
 
 def cmd_diarize(args: argparse.Namespace, archive: Archive) -> int:
     """Find a session's speakers again, keeping the names staff gave; reindex it."""
-    from index.store import SearchIndex
-    from ingest.pipeline import rediarize
     from ontherecord.progress import for_terminal
 
-    transcript = rediarize(archive, args.session, speaker_counts(args), for_terminal(args.quiet))
-    SearchIndex.of(archive).replace_session(transcript)
-    print_speakers(transcript, as_json=False)
+    change = service.rediarize(archive, args.session, speaker_counts(args),
+                               for_terminal(args.quiet))
+    print_speakers(change.transcript, as_json=False)
     return 0
 
 
 def cmd_search(args: argparse.Namespace, archive: Archive) -> int:
     """Print the hits of a query, one per line, or as JSON."""
     from index.store import SearchIndex
-    from ontherecord.exports import clock
 
+    service.heal(archive)  # a killed process may have left the index behind the archive
     page = SearchIndex.of(archive).search(args.query, page=args.page, sort=args.sort,
                                           speaker=args.speaker, topic=args.topic)
     if args.json:
@@ -139,27 +122,21 @@ def cmd_export(args: argparse.Namespace, archive: Archive) -> int:
 
 def cmd_speakers(args: argparse.Namespace, archive: Archive) -> int:
     """List a session's speakers, or name one, or merge two; edits reach the index at once."""
-    from index.store import SearchIndex
-    from ontherecord import speakers
-
     transcript = None
     if args.merge:
-        transcript = speakers.merge(archive, args.session, *args.merge)
+        transcript = service.merge_speakers(archive, args.session, *args.merge).transcript
     if args.name or args.side is not None or args.role is not None:
         ref, new_name = args.name or (args.speaker, None)
         if ref is None:
             raise InputError("say which speaker: --name S2 \"Jane Doe\", or --speaker S2")
-        transcript = speakers.name(archive, args.session, ref, new_name, args.side, args.role)
-    if transcript is not None:
-        SearchIndex.of(archive).replace_session(transcript)
+        transcript = service.name_speaker(archive, args.session, ref, new_name, args.side,
+                                          args.role).transcript
     print_speakers(transcript or archive.transcript(args.session), args.json)
     return 0
 
 
-def print_speakers(transcript, as_json: bool) -> None:
+def print_speakers(transcript: Transcript, as_json: bool) -> None:
     """A session's speakers, a tab-separated line each (id, name, talk time, facts), or JSON."""
-    from ontherecord.exports import clock
-
     if as_json:
         print(json.dumps([asdict(s) for s in transcript.speakers], ensure_ascii=False, indent=1))
         return
@@ -181,35 +158,24 @@ def cmd_chapters(args: argparse.Namespace, archive: Archive) -> int:
 
     Every edit asked for is made before anything is saved, so a refused one changes nothing.
     """
-    from index.store import SearchIndex
-    from ingest.topics import find_again, load_taxonomy
-    from ontherecord import chapters
-    from ontherecord.exports import clock
-
-    transcript = archive.transcript(args.session)
-    taxonomy = load_taxonomy(archive.taxonomy_path) if args.find or args.topic else []
-    if args.find:
-        find_again(transcript, taxonomy)
-    if args.title:
-        chapters.retitle(transcript, chapter_number(args.title[0]), args.title[1])
-    if args.topic:
-        chapters.set_topic(transcript, chapter_number(args.topic[0]), args.topic[1],
-                           {t.id: t.name for t in taxonomy})
-    if args.find or args.title or args.topic:
-        archive.save_transcript(transcript)
-        SearchIndex.of(archive).replace_session(transcript)
+    retitle = (chapter_number(args.title[0]), args.title[1]) if args.title else None
+    retopic = (chapter_number(args.topic[0]), args.topic[1]) if args.topic else None
+    if args.find or retitle or retopic:
+        transcript = service.edit_chapters(archive, args.session, find=args.find,
+                                           retitle=retitle, retopic=retopic).transcript
+    else:
+        transcript = archive.transcript(args.session)
     if args.json:
         print(json.dumps([asdict(c) for c in transcript.chapters], ensure_ascii=False, indent=1))
         return 0
     for n, c in enumerate(transcript.chapters, 1):
         edited = "\tedited by staff" if c.edited else ""
-        print(f"{n}\t{clock(c.start)[:8]}\t{c.topic_id}\t{c.title}{edited}")
+        print(f"{n}\t{clock(c.start)[:8]}\t{c.topic_id}\t{printable(c.title)}{edited}")
     return 0
 
 
 def cmd_topics(args: argparse.Namespace, archive: Archive) -> int:
     """List the archive's topics with how many chapters are on each."""
-    from ingest.topics import load_taxonomy
     from ontherecord.chapters import counts
 
     taxonomy = load_taxonomy(archive.taxonomy_path)
@@ -223,59 +189,40 @@ def cmd_topics(args: argparse.Namespace, archive: Archive) -> int:
 
 def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
     """Rebuild the search index from the archive alone."""
-    from index.store import SearchIndex
-
-    count = SearchIndex(archive.index_dir).rebuild_from(archive)
+    count = service.reindex(archive)
     print(f"indexed {count} segments from {len(archive.ids())} sessions", file=sys.stderr)
     return 0
 
 
 def cmd_list(args: argparse.Namespace, archive: Archive) -> int:
     """List the archive's sessions, newest first, with each one's state."""
-    from ontherecord.exports import clock
-
     for s in archive.sessions():
         state = f"{s.state}, closed" if s.closed else s.state
-        print(f"{s.id}\t{s.date}\t{s.unit}\t{clock(s.duration)[:8]}\t{state}\t{s.title}")
+        print(f"{s.id}\t{s.date}\t{printable(s.unit)}\t{clock(s.duration)[:8]}\t{state}\t"
+              f"{printable(s.title)}")
     return 0
 
 
 def cmd_state(args: argparse.Namespace, archive: Archive) -> int:
     """Publish, withdraw or close a session; the public search follows at once."""
-    from index.store import SearchIndex
-    from ontherecord import publishing
-
-    session = publishing.CHANGES[args.command](archive, args.session)
-    SearchIndex.of(archive).replace_session(archive.transcript(session.id))
+    session = service.change_state(archive, args.session, args.command).session
     print(f"{session.id}\t{session.state}{', closed' if session.closed else ''}")
     return 0
 
 
 def cmd_edit(args: argparse.Namespace, archive: Archive) -> int:
     """Change a session's details (title, date, unit, description, source link)."""
-    from index.store import SearchIndex
-    from ontherecord import details
-
-    session = archive.session(args.session)
-    details.edit(session, title=args.title, date=args.date, unit=args.unit,
-                 description=args.description, source_url=args.source_url)
-    archive.save_session(session)
-    SearchIndex.of(archive).replace_session(archive.transcript(session.id))
+    session = service.edit_details(archive, args.session, title=args.title, date=args.date,
+                                   unit=args.unit, description=args.description,
+                                   source_url=args.source_url).session
     print(json.dumps(session.to_dict(), ensure_ascii=False, indent=1))
     return 0
 
 
 def cmd_correct(args: argparse.Namespace, archive: Archive) -> int:
     """Correct the text of the segment said at a time; the fix is logged publicly."""
-    from index.store import SearchIndex
-    from ontherecord import corrections
-    from ontherecord.exports import clock, parse_time
-
-    transcript = archive.transcript(args.session)
-    index = corrections.segment_at(transcript, parse_time(args.at))
-    fix = corrections.correct(transcript, index, args.text)
-    archive.save_transcript(transcript)
-    SearchIndex.of(archive).replace_session(transcript)
+    fix = service.correct(archive, args.session, args.text, at=parse_time(args.at)).correction
+    assert fix is not None  # a correction always logs its fix
     print(f"[{clock(fix.start)[:8]}] {fix.before}\n        -> {fix.after}")
     return 0
 
@@ -318,10 +265,8 @@ def cmd_staff(args: argparse.Namespace, archive: Archive) -> int:
 
 def cmd_serve(args: argparse.Namespace, archive: Archive) -> int:
     """Serve the web app: waitress normally, Flask's reloading server with --debug."""
-    from index.store import SearchIndex
     from search_app import create_app
 
-    SearchIndex.of(archive, check_sessions=True)
     app = create_app({"ARCHIVE": str(archive.root)})
     url = f"http://{args.host}:{args.port}/"
     print(f"On the Record: serving {archive.root} at {url}", file=sys.stderr)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 
 from ontherecord.errors import InputError
 from ontherecord.model import Correction, Segment, Transcript, Word
+from ontherecord.text import one_line
+from ontherecord.timecode import now_iso
 
 MAX_TEXT = 2000
 
@@ -26,13 +27,9 @@ def _key(token: str) -> str:
 
 def clean(text: str) -> str:
     """Corrected text as one line with single spaces; refuses control characters and length."""
-    if any(unicodedata.category(c) == "Cc" for c in text if c not in "\t\r\n"):
-        raise InputError("the corrected text contains control characters")
-    cleaned = " ".join(text.split())
+    cleaned = one_line(text, MAX_TEXT, "the corrected text")
     if not cleaned:
         raise InputError("the corrected text is empty (a segment cannot be deleted)")
-    if len(cleaned) > MAX_TEXT:
-        raise InputError(f"the corrected text is longer than {MAX_TEXT} characters")
     return cleaned
 
 
@@ -86,7 +83,7 @@ def correct(transcript: Transcript, index: int, text: str, expected: str | None 
     segment.words = realign(segment.words, after, segment)
     # Whisper's text starts with a space; keep that form so exports read the same.
     segment.text = f" {after}"
-    when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    when = now.isoformat(timespec="seconds") if now else now_iso()
     correction = Correction(when, segment.start, before, after)
     transcript.corrections.append(correction)
     return correction

@@ -1,6 +1,7 @@
-"""A session's details as staff edit them: title, date, unit, description and source link.
+"""A session's details as staff give them: title, date, unit, description and source link.
 
-The session's id does not change with its title, so links to it stay valid.
+One set of rules checks them, whether they come with a new recording or in an edit. The
+session's id does not change with its title, so links to it stay valid.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
 from ontherecord.errors import InputError
@@ -21,15 +23,15 @@ MAX_DESCRIPTION = 4000
 MAX_URL = 2000
 
 
-def check_date(date: str, what: str = "date") -> str:
-    """A date written YYYY-MM-DD, else InputError naming it as `what` (e.g. "--date")."""
+def check_date(date: str) -> str:
+    """A date written YYYY-MM-DD, else InputError."""
     # fromisoformat alone also reads 20261014 and week dates (2026-W42-3).
     if not DATE.match(date):
-        raise InputError(f"{what} {date!r} is not a date written YYYY-MM-DD")
+        raise InputError(f"date {date!r} is not a date written YYYY-MM-DD")
     try:
         dt.date.fromisoformat(date)
     except ValueError:
-        raise InputError(f"{what} {date!r} is not a date written YYYY-MM-DD") from None
+        raise InputError(f"date {date!r} is not a date written YYYY-MM-DD") from None
     return date
 
 
@@ -58,22 +60,49 @@ def check_description(text: str) -> str:
     return cleaned
 
 
-def edit(session: Session, title: str | None = None, date: str | None = None,
-         unit: str | None = None, description: str | None = None,
-         source_url: str | None = None) -> None:
-    """Change the details given (None leaves one as it is); all are checked before any is set."""
-    changes = {}
-    if title is not None:
-        changes["title"] = one_line(title, MAX_TITLE, "the title")
-        if not changes["title"]:
-            raise InputError("a session needs a title")
-    if date is not None:
-        changes["date"] = check_date(date.strip())
-    if unit is not None:
-        changes["unit"] = one_line(unit, MAX_UNIT, "the bargaining unit")
-    if description is not None:
-        changes["description"] = check_description(description)
-    if source_url is not None:
-        changes["source_url"] = check_url(source_url)
-    for name, value in changes.items():
-        setattr(session, name, value)
+def check_title(title: str) -> str:
+    """A session title on one line, not empty, at most MAX_TITLE characters."""
+    cleaned = one_line(title, MAX_TITLE, "the title")
+    if not cleaned:
+        raise InputError("a session needs a title")
+    return cleaned
+
+
+def check_unit(unit: str) -> str:
+    """A bargaining unit's name on one line (it may be empty)."""
+    return one_line(unit, MAX_UNIT, "the bargaining unit")
+
+
+# The one set of rules for every detail, whether it comes with a new recording or an edit.
+RULES = {"title": check_title, "date": lambda d: check_date(d.strip()), "unit": check_unit,
+         "description": check_description, "source_url": check_url}
+
+
+@dataclass
+class Details:
+    """What staff say about a recording: it cannot be heard in the audio."""
+
+    title: str
+    date: str
+    unit: str
+    description: str = ""
+    source_url: str = ""
+
+    def checked(self) -> Details:
+        """These details cleaned by the rules an edit applies; InputError for the first bad one."""
+        return Details(**{name: RULES[name](value) for name, value in asdict(self).items()})
+
+
+def edit(session: Session, **changes: str | None) -> list[str]:
+    """Change the details given (None leaves one as it is); all are checked before any is set.
+
+    Returns the names of the details whose value changed.
+    """
+    unknown = set(changes) - set(RULES)
+    if unknown:
+        raise InputError(f"no such detail: {', '.join(sorted(unknown))}")
+    cleaned = {name: RULES[name](value) for name, value in changes.items() if value is not None}
+    changed = [name for name, value in cleaned.items() if getattr(session, name) != value]
+    for name in changed:
+        setattr(session, name, cleaned[name])
+    return changed

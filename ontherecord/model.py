@@ -7,7 +7,7 @@ from the start of the session's playable media, so a timestamp is also a seek po
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Source:
 
 
 # A session's life: ingested as a draft (staff only), then published, perhaps withdrawn later.
-STATES = ("draft", "published", "withdrawn")
+State = Literal["draft", "published", "withdrawn"]
 
 
 @dataclass
@@ -121,11 +121,14 @@ class Session:
     ingested_at: str = ""
     # A session.json from before states existed has none: it stays hidden until staff
     # publish it, since nobody has said it may be public.
-    state: str = "draft"
+    state: State = "draft"
     closed: bool = False
     description: str = ""
     published_at: str = ""  # when it was first made public (ISO 8601 UTC), for the feed
     source_url: str = ""  # where the public can find the original (the district's stream page)
+    # Counts the changes made to the session's records, so the search index (and anything else
+    # derived) can tell whether it holds the current version; see ontherecord.service.
+    version: int = 0
 
     @property
     def public(self) -> bool:

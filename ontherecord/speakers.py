@@ -1,7 +1,7 @@
 """Staff edits to a session's speakers: naming them and merging voices diarization split.
 
-Each edit rewrites transcript.json atomically and keeps the voice registry in step; the caller
-then hands the returned transcript to the search index.
+Pure functions on a transcript (and its voiceprints); ontherecord.service saves the change,
+keeps the voice registry in step and updates the search index.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from ontherecord import voices
-from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import SIDES, Speaker, Transcript, Turn
 from ontherecord.text import one_line
@@ -36,10 +34,9 @@ def _clean(value: str | None, what: str) -> str | None:
     return one_line(value, MAX_NAME, what) or None
 
 
-def name(archive: Archive, session_id: str, ref: str, new_name: str | None,
-         side: str | None = None, role: str | None = None) -> Transcript:
-    """Set a speaker's name (empty to unname), side and role; file the voice under the name."""
-    transcript = archive.transcript(session_id)
+def name(transcript: Transcript, ref: str, new_name: str | None, side: str | None = None,
+         role: str | None = None) -> Speaker:
+    """Set a speaker's name (empty to unname), side and role; returns the speaker."""
     speaker = find(transcript, ref)
     if side and side not in SIDES:
         raise InputError(f"side must be one of {', '.join(SIDES)}")
@@ -59,17 +56,15 @@ def name(archive: Archive, session_id: str, ref: str, new_name: str | None,
         speaker.role = _clean(role, "role")
     if speaker.named_by == "voice":  # a side or role edit confirms the recognized name
         speaker.named_by, speaker.score = "staff", None
-    archive.save_transcript(transcript)
-    people = voices.load(archive)
-    people = voices.learn(people, speaker, session_id,
-                          archive.voiceprints(session_id).get(speaker.id))
-    voices.save(archive, people)
-    return transcript
+    return speaker
 
 
-def merge(archive: Archive, session_id: str, source_ref: str, target_ref: str) -> Transcript:
-    """Fold one speaker into another: their turns, segments, talk time and voiceprint."""
-    transcript = archive.transcript(session_id)
+def merge(transcript: Transcript, prints: dict[str, list[float]], source_ref: str,
+          target_ref: str) -> tuple[Speaker, Speaker]:
+    """Fold one speaker into another: turns, segments, talk time and voiceprint (in `prints`).
+
+    Returns (the speaker folded away, the one it went into).
+    """
     source, target = find(transcript, source_ref), find(transcript, target_ref)
     if source.id == target.id:
         raise InputError(f"{source.id} cannot be merged into itself")
@@ -81,18 +76,11 @@ def merge(archive: Archive, session_id: str, source_ref: str, target_ref: str) -
     weights = (source.talk_time, target.talk_time)  # each voice counts for its own talk time
     target.talk_time = round(target.talk_time + source.talk_time, 2)
     transcript.speakers = [s for s in transcript.speakers if s.id != source.id]
-    prints = archive.voiceprints(session_id)
     if source.id in prints and target.id in prints:
         mean = np.average([prints[source.id], prints[target.id]], axis=0, weights=weights)
         prints[target.id] = [round(float(x), 5) for x in mean / np.linalg.norm(mean)]
     prints.pop(source.id, None)
-    archive.save_voiceprints(session_id, prints)
-    archive.save_transcript(transcript)
-    people = voices.forget(voices.load(archive), session_id, source.id)
-    people = voices.learn(people, target, session_id, prints.get(target.id)) \
-        if target.named_by == "staff" else people
-    voices.save(archive, people)
-    return transcript
+    return source, target
 
 
 def _join_turns(turns: list[Turn]) -> list[Turn]:

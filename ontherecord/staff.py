@@ -19,10 +19,10 @@ import secrets
 import tempfile
 import threading
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from ontherecord.archive import Archive, write_json_atomic
 from ontherecord.errors import InputError, NotFoundError
+from ontherecord.timecode import now_iso
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 MIN_PASSWORD = 10
@@ -47,14 +47,9 @@ class Account:
     locked_until: str | None = None
 
 
-def _path(archive: Archive) -> Path:
-    """Where the accounts are kept."""
-    return archive.root / "staff.json"
-
-
 def load(archive: Archive) -> dict[str, Account]:
     """Every account, by name."""
-    path = _path(archive)
+    path = archive.staff_path
     if not path.is_file():
         return {}
     return {a["name"]: Account(**a) for a in json.loads(path.read_text("utf-8"))}
@@ -63,7 +58,7 @@ def load(archive: Archive) -> dict[str, Account]:
 def _save(archive: Archive, accounts: dict[str, Account]) -> None:
     """Write the accounts atomically; mkstemp makes the file owner-only (0600)."""
     archive.root.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(_path(archive), [asdict(a) for a in accounts.values()])
+    write_json_atomic(archive.staff_path, [asdict(a) for a in accounts.values()])
 
 
 def check_name(name: str) -> str:
@@ -112,8 +107,7 @@ def add(archive: Archive, name: str, password: str) -> Account:
         accounts = load(archive)
         if name in accounts:
             raise InputError(f"there is already a staff account {name!r}")
-        accounts[name] = Account(name, hash_password(password),
-                                 _now().isoformat(timespec="seconds"))
+        accounts[name] = Account(name, hash_password(password), now_iso())
         _save(archive, accounts)
     return accounts[name]
 
@@ -194,7 +188,7 @@ def secret_key(archive: Archive) -> str:
 
     Kept, so logins survive a restart and every server process of the archive agrees.
     """
-    path = archive.root / ".secret_key"
+    path = archive.secret_key_path
     if not path.is_file():
         archive.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".secret_key.", dir=archive.root)  # 0600

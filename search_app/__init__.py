@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Flask
 
-from ontherecord.exports import link_time
+from ontherecord.archive import Archive
+from ontherecord.timecode import link_time
 from search_app.settings import defaults
 
 
@@ -37,4 +38,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.jinja_env.filters["clock"] = sessions.short_clock
     app.jinja_env.filters["link_time"] = link_time
+    start_up(app)
     return app
+
+
+def start_up(app: Flask) -> None:
+    """Heal what a killed process left (scratch folders, a stale index, interrupted jobs)."""
+    from ingest import jobs
+    from ingest.worker import worker_for
+    from ontherecord import service
+
+    archive = Archive(app.config["ARCHIVE"])
+    if not archive.root.is_dir():
+        return
+    caught_up = service.heal(archive)
+    if caught_up:
+        app.logger.warning("the search index caught up on %d sessions", len(caught_up))
+    if jobs.interrupted(archive):  # queued jobs wait: take them up now, not at the next upload
+        worker_for(archive, app.config["MODEL"])

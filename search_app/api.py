@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from ontherecord.timecode import link_time
 from search_app.search import page_number, sort_order, speaker_filter, topic_filter
 from search_app.store import archive, search_index
 
@@ -17,8 +18,9 @@ def search():
                                  topic_filter())
     data = page.to_dict()
     for hit in data["hits"]:
-        # url_root keeps the prefix the app is mounted under (SCRIPT_NAME), as url_for does.
-        hit["url"] = request.url_root.rstrip("/") + hit["url"]
+        # Rounded down, so the link never starts after the first matched word.
+        hit["url"] = url_for("sessions.show", session_id=hit["session"],
+                             t=link_time(hit["start"]), _external=True)
     return jsonify(data)
 
 

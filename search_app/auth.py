@@ -32,9 +32,14 @@ def require_login():
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after login: a path on this site only, never another site."""
+    """Where to go after login: a path on this site only, never another site.
+
+    Control characters (a decoded %0a) are refused: a line break in the Location header
+    would be a 500.
+    """
     if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc and "\\" not in target:
+            and not urlsplit(target).netloc and "\\" not in target \
+            and target.isprintable():
         return target
     return url_for("staff_sessions.listing")
 

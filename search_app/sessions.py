@@ -2,7 +2,8 @@
 
 from flask import Blueprint, abort, make_response, render_template, request, send_file
 
-from ontherecord.exports import WRITERS, clock, parse_time
+from ontherecord.exports import WRITERS
+from ontherecord.timecode import clock, parse_time
 from search_app.store import archive
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")

@@ -2,9 +2,9 @@
 
 from flask import Blueprint, abort, current_app, g, render_template
 
-from ingest.topics import load_taxonomy
 from ontherecord.chapters import counts, on_topic
 from ontherecord.errors import InputError
+from ontherecord.taxonomy import load_taxonomy, topic_names
 from search_app.store import archive
 
 bp = Blueprint("topics", __name__, url_prefix="/topics")
@@ -18,7 +18,7 @@ def taxonomy() -> dict[str, str]:
     """
     if "taxonomy" not in g:
         try:
-            g.taxonomy = {t.id: t.name for t in load_taxonomy(archive().taxonomy_path)}
+            g.taxonomy = topic_names(load_taxonomy(archive().taxonomy_path))
         except InputError as e:
             current_app.logger.error("%s", e)
             g.taxonomy = {c.topic_id: c.topic for _, _, c in on_topic(archive())}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 
-from ontherecord import chapters, corrections, speakers
+from ontherecord import service
 from ontherecord.errors import InputError
 from search_app.auth import require_login
-from search_app.staff import EDITS, reindex
 from search_app.store import archive
 
 bp = Blueprint("staff_edits", __name__, url_prefix="/staff/sessions")
@@ -23,10 +22,8 @@ def back(session_id: str, anchor: str):
 def name_speaker(session_id: str, speaker_id: str):
     """Name a speaker (empty to unname) and give their side and role."""
     form = request.form
-    with EDITS:
-        transcript = speakers.name(archive(), session_id, speaker_id, form.get("name", ""),
-                                   form.get("side", ""), form.get("role", ""))
-        reindex(transcript)
+    service.name_speaker(archive(), session_id, speaker_id, form.get("name", ""),
+                         form.get("side", ""), form.get("role", ""))
     flash("Speaker saved.")
     return back(session_id, f"speaker-{speaker_id}")
 
@@ -34,21 +31,11 @@ def name_speaker(session_id: str, speaker_id: str):
 @bp.post("/<session_id>/chapters/<int:number>")
 def edit_chapter(session_id: str, number: int):
     """Retitle a chapter, or move it to another topic."""
-    from ingest.topics import load_taxonomy
-
     form = request.form
-    with EDITS:
-        transcript = archive().transcript(session_id)
-        chapter = chapters.find(transcript, number)
-        title = chapter.title  # as the form showed it, before a topic change renames it
-        topic_id = form.get("topic", chapter.topic_id)
-        if topic_id != chapter.topic_id:
-            names = {t.id: t.name for t in load_taxonomy(archive().taxonomy_path)}
-            chapters.set_topic(transcript, number, topic_id, names)
-        if form.get("title", title).strip() != title:
-            chapters.retitle(transcript, number, form["title"])
-        archive().save_transcript(transcript)
-        reindex(transcript)
+    service.edit_chapters(
+        archive(), session_id,
+        retopic=(number, form["topic"]) if "topic" in form else None,
+        retitle=(number, form["title"]) if "title" in form else None)
     flash("Chapter saved.")
     return back(session_id, f"chapter-{number}")
 
@@ -58,11 +45,7 @@ def correct_segment(session_id: str, index: int):
     """Correct a segment's text; the fix is logged on the public session page."""
     if "text" not in request.form:
         raise InputError("the correction has no text")
-    with EDITS:
-        transcript = archive().transcript(session_id)
-        corrections.correct(transcript, index, request.form["text"],
-                            expected=request.form.get("before"))
-        archive().save_transcript(transcript)
-        reindex(transcript)
+    service.correct(archive(), session_id, request.form["text"], index=index,
+                    expected=request.form.get("before"))
     flash("Correction saved and logged.")
     return back(session_id, f"seg-{index}")

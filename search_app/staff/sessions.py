@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from ingest import jobs
-from ontherecord import details, publishing
+from ontherecord import publishing, service
 from ontherecord.exports import WRITERS
 from ontherecord.model import SIDES
 from search_app.auth import require_login
-from search_app.staff import EDITS, reindex
 from search_app.store import archive
 from search_app.topics import taxonomy
 
@@ -50,9 +49,7 @@ def change_state(session_id: str):
     action = request.form.get("action", "")
     if action not in publishing.CHANGES:
         abort(400, f"no such change: {action!r}")
-    with EDITS:
-        session = publishing.CHANGES[action](archive(), session_id)
-        reindex(archive().transcript(session.id))
+    service.change_state(archive(), session_id, action)
     flash(SAID[action])
     return redirect(url_for(".show", session_id=session_id))
 
@@ -61,12 +58,8 @@ def change_state(session_id: str):
 def edit_details(session_id: str):
     """Save a session's title, date, unit, description and source link."""
     form = request.form
-    with EDITS:
-        session = archive().session(session_id)
-        details.edit(session, title=form.get("title"), date=form.get("date"),
-                     unit=form.get("unit"), description=form.get("description"),
-                     source_url=form.get("source_url"))
-        archive().save_session(session)
-        reindex(archive().transcript(session_id))
+    service.edit_details(archive(), session_id, title=form.get("title"), date=form.get("date"),
+                         unit=form.get("unit"), description=form.get("description"),
+                         source_url=form.get("source_url"))
     flash("Details saved.")
     return redirect(url_for(".show", session_id=session_id))

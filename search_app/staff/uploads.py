@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -25,10 +24,9 @@ from flask.wrappers import Request
 from werkzeug.utils import secure_filename
 
 from ingest import jobs
-from ingest.asr import AsrOptions
 from ingest.fetch import is_url
-from ingest.pipeline import Details
-from ingest.worker import worker_for
+from ingest.worker import Worker, worker_for
+from ontherecord.details import Details
 from ontherecord.errors import InputError
 from search_app.auth import current_staff, require_login
 from search_app.store import archive
@@ -47,7 +45,7 @@ class UploadRequest(Request):
     def _get_file_stream(self, total_content_length, content_type, filename=None,
                          content_length=None):
         """A temporary file in the archive's .uploads/, deleted when the request ends."""
-        folder = Path(current_app.config["ARCHIVE"]) / ".uploads"
+        folder = archive().uploads_dir
         folder.mkdir(parents=True, exist_ok=True)
         return tempfile.NamedTemporaryFile(dir=folder, prefix="upload-")
 
@@ -58,9 +56,9 @@ def refuse_anonymous_uploads() -> None:
         abort(403, "Log in as staff to upload.")
 
 
-def worker():
+def worker() -> Worker:
     """The archive's background ingest worker."""
-    return worker_for(archive(), AsrOptions(model=current_app.config["MODEL"]))
+    return worker_for(archive(), current_app.config["MODEL"])
 
 
 @bp.get("/upload")

@@ -1,0 +1,263 @@
+"""The one way a session is created or changed, whoever asks: the CLI, the staff pages, a job.
+
+Every change runs the same steps, once: take the archive's change lock → load → validate and
+change (the pure functions of publishing, details, speakers, chapters, corrections) → save
+atomically, with the session's version counted up → reconcile the search index → announce
+the change (ontherecord.events). The CLI, the staff views and the job runner only parse what
+they were given, call one function here and show what it returns.
+
+Saving writes session.json (with the new version) before anything else it changes, so a
+process killed part-way leaves a version the index does not hold; the next reconcile, at
+start-up or after any other change, brings the index back to what the archive says.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from index.store import SearchIndex
+from ontherecord import chapters, corrections, details, publishing, speakers, voices
+from ontherecord.archive import Archive
+from ontherecord.details import Details
+from ontherecord.errors import InputError
+from ontherecord.events import Change, Kind, announce
+from ontherecord.model import Transcript
+from ontherecord.progress import Progress, Silent
+from ontherecord.taxonomy import load_taxonomy, topic_names
+
+if TYPE_CHECKING:  # the ingest machinery (torch, CTranslate2) loads only when a change needs it
+    from ingest.asr import AsrOptions
+    from ingest.diarize import DiarizeOptions
+    from ingest.pipeline import Result
+
+
+def _save(archive: Archive, transcript: Transcript, kind: Kind, was_public: bool, *,
+          text: bool = False, voiceprints: dict[str, list[float]] | None = None,
+          registry: list[voices.Person] | None = None, **facts) -> Change:
+    """Save a changed session (its version counted up first) and reconcile the index.
+
+    `text`: transcript.json changed too. The caller holds the archive's change lock.
+    """
+    session = transcript.session
+    session.version += 1
+    archive.save_session(session)
+    if voiceprints is not None:
+        archive.save_voiceprints(session.id, voiceprints)
+    if text:
+        archive.save_transcript(transcript)
+    if registry is not None:
+        voices.save(archive, registry)
+    SearchIndex.of(archive).reconcile(archive)
+    return Change(kind, transcript, was_public=was_public, **facts)
+
+
+def _announced(change: Change) -> Change:
+    """Announce a change once its lock is released, and hand it back to the caller."""
+    announce(change)
+    return change
+
+
+def heal(archive: Archive) -> list[str]:
+    """Repair what a killed process left: stale scratch folders, and an index behind the archive.
+
+    Run at every start-up; returns the ids of the sessions the index had to catch up on.
+    """
+    archive.sweep()
+    if not archive.sessions_dir.is_dir():
+        return []
+    with archive.changing():
+        return SearchIndex.of(archive).reconcile(archive)
+
+
+def reindex(archive: Archive) -> int:
+    """Rebuild the search index from the archive alone; returns the segment count.
+
+    Built without the change lock (it can take minutes), then reconciled under it, so a
+    change saved during the rebuild is not lost.
+    """
+    count = SearchIndex(archive.index_dir).rebuild_from(archive)
+    heal(archive)
+    return count
+
+
+def change_state(archive: Archive, session_id: str, action: str) -> Change:
+    """Publish, withdraw or close a session (see ontherecord.publishing)."""
+    if action not in publishing.CHANGES:
+        raise InputError(f"no such change: {action!r} (use {', '.join(publishing.CHANGES)})")
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        was_public = transcript.session.public
+        publishing.CHANGES[action](transcript.session)
+        change = _save(archive, transcript, "state", was_public, what=[action])
+    return _announced(change)
+
+
+def publish(archive: Archive, session_id: str) -> Change:
+    """Make a session public (never a closed one)."""
+    return change_state(archive, session_id, "publish")
+
+
+def edit_details(archive: Archive, session_id: str, **changes: str | None) -> Change:
+    """Change a session's title, date, unit, description or source link (None: unchanged)."""
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        was_public = transcript.session.public
+        changed = details.edit(transcript.session, **changes)
+        change = _save(archive, transcript, "details", was_public, what=changed)
+    return _announced(change)
+
+
+def correct(archive: Archive, session_id: str, text: str, *, at: float | None = None,
+            index: int | None = None, expected: str | None = None) -> Change:
+    """Correct the segment said at `at` seconds (or segment `index`); the fix is logged."""
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        if index is None:
+            index = corrections.segment_at(transcript, at or 0.0)
+        fix = corrections.correct(transcript, index, text, expected=expected)
+        change = _save(archive, transcript, "correction", transcript.session.public,
+                       text=True, correction=fix, what=[str(index)])
+    return _announced(change)
+
+
+def name_speaker(archive: Archive, session_id: str, ref: str, name: str | None,
+                 side: str | None = None, role: str | None = None) -> Change:
+    """Name a speaker ('' unnames), give their side and role; file the voice under the name."""
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        speaker = speakers.name(transcript, ref, name, side, role)
+        registry = voices.learn(voices.load(archive), speaker, session_id,
+                                archive.voiceprints(session_id).get(speaker.id))
+        change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
+                       registry=registry, what=[speaker.id])
+    return _announced(change)
+
+
+def merge_speakers(archive: Archive, session_id: str, source: str, target: str) -> Change:
+    """Fold a voice diarization split off back into its owner."""
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        prints = archive.voiceprints(session_id)
+        gone, kept = speakers.merge(transcript, prints, source, target)
+        registry = voices.forget(voices.load(archive), session_id, gone.id)
+        if kept.named_by == "staff":
+            registry = voices.learn(registry, kept, session_id, prints.get(kept.id))
+        change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
+                       voiceprints=prints, registry=registry, what=[gone.id, kept.id])
+    return _announced(change)
+
+
+def edit_chapters(archive: Archive, session_id: str, *, find: bool = False,
+                  retitle: tuple[int, str] | None = None,
+                  retopic: tuple[int, str] | None = None) -> Change:
+    """Find a session's chapters again, move one to another topic, retitle one; all or none.
+
+    Finding again uses the archive's taxonomy and keeps staff edits. A retitle to the title the
+    chapter had before a topic change is no change (a form sends the title back as shown).
+    """
+    from ingest.topics import find_again  # sentence embeddings, only when finding
+
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        taxonomy = load_taxonomy(archive.taxonomy_path) if find or retopic else []
+        if find:
+            find_again(transcript, taxonomy)
+        shown = chapters.find(transcript, retitle[0]).title if retitle else ""
+        what = ["found"] if find else []
+        if retopic and chapters.find(transcript, retopic[0]).topic_id != retopic[1]:
+            chapters.set_topic(transcript, *retopic, topic_names(taxonomy))
+            what.append(str(retopic[0]))
+        if retitle and " ".join(retitle[1].split()) != shown:
+            chapters.retitle(transcript, *retitle)
+            what.append(str(retitle[0]))
+        if not what:
+            return Change("chapters", transcript, was_public=transcript.session.public)
+        change = _save(archive, transcript, "chapters", transcript.session.public, text=True,
+                       what=what)
+    return _announced(change)
+
+
+def rediarize(archive: Archive, session_id: str, options: DiarizeOptions,
+              progress: Progress | None = None) -> Change:
+    """Find a session's speakers again from its recording, keeping the names staff gave."""
+    from ingest import pipeline
+
+    # The audio work runs unlocked; the lock is held from reading what it changes to saving it.
+    transcript = archive.transcript(session_id)
+    found = pipeline.find_speakers(archive, transcript, options, progress)
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        prints, registry = pipeline.apply_speakers(archive, transcript, found)
+        change = _save(archive, transcript, "diarized", transcript.session.public, text=True,
+                       voiceprints=prints, registry=registry)
+    return _announced(change)
+
+
+def ingest(archive: Archive, source: str | Path, info: Details, *,
+           asr_options: AsrOptions | None = None, speaker_options: DiarizeOptions | None = None,
+           publish: bool = False, progress: Progress | None = None,
+           live: bool = False, stop: threading.Event | None = None, inbox: Path | None = None,
+           on_fetched: Callable[[Path], None] | None = None) -> Change:
+    """Make a session from a recording: a file, a web address, or (`live`) an HLS stream.
+
+    A web address is fetched into `inbox` (else a scratch folder) and becomes the session's
+    source link; `on_fetched` hears where the file went. `stop` ends a live capture. The
+    recording is transcribed unlocked and committed at once, published if asked. A recording
+    already in the archive is not ingested again (the change says created=False).
+    """
+    from ingest import fetch, pipeline
+    from ingest.asr import AsrOptions
+
+    progress = progress or Silent()
+    info = info.checked()  # before a download that could take an hour
+    if isinstance(source, str) and "://" in source:
+        # Any scheme goes to fetch, which refuses all but http(s) with a clear message.
+        info.source_url = info.source_url or source
+        if inbox is None:
+            with archive.staging("fetch-") as scratch:
+                local = _fetch(fetch, source, scratch, progress, live, stop)
+                return ingest(archive, local, info, asr_options=asr_options,
+                              speaker_options=speaker_options, publish=publish,
+                              progress=progress)
+        local = _fetch(fetch, source, inbox, progress, live, stop)
+        if on_fetched:
+            on_fetched(local)
+        source = local
+    with archive.staging() as folder:
+        result = pipeline.ingest(archive, Path(source), info, asr_options or AsrOptions(), folder,
+                                 progress, speaker_options)
+        if result.created and result.transcript is not None:
+            if publish:
+                publishing.publish(result.session)
+            if _commit(archive, folder, result):
+                return _announced(Change("ingested", result.transcript,
+                                         what=["publish"] if publish else []))
+    # Already archived (perhaps by another process a moment ago): publish it if asked.
+    existing = archive.find_by_sha256(result.session.source.sha256) or result.session
+    if publish and not existing.public:
+        change = change_state(archive, existing.id, "publish")
+    else:
+        change = Change("ingested", archive.transcript(existing.id), was_public=existing.public)
+    change.created = False
+    return change
+
+
+def _commit(archive: Archive, folder: Path, result: Result) -> bool:
+    """Move a staged session into the archive and index it; False if it got there first."""
+    with archive.changing():
+        if archive.find_by_sha256(result.session.source.sha256) is not None:
+            return False
+        archive.commit(folder, result.transcript, result.voiceprints)
+        SearchIndex.of(archive).reconcile(archive)
+    return True
+
+
+def _fetch(fetch, url: str, folder: Path, progress: Progress, live: bool,
+           stop: threading.Event | None) -> Path:
+    """Download a recording, or capture a stream (`live`), into `folder`."""
+    if live:
+        return fetch.record(url, folder, progress, stop=stop)
+    return fetch.fetch(url, folder, progress, stop=stop)
