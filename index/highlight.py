@@ -40,7 +40,8 @@ def match_time(words: list[tuple[int, int, int]], offsets: list) -> float | None
 
     The longest run is where a phrase was said, not an earlier lone use of one of its words.
     """
-    best, run = None, []
+    best: list[tuple[int, int, int]] | None = None
+    run: list[tuple[int, int, int]] = []
     for word in words:
         run = run + [word] if run and word[0] == run[-1][0] + 1 else [word]
         if best is None or len(run) > len(best):

@@ -23,9 +23,13 @@ class Result:
     """What a recording became: an existing session, or a new one staged for commit."""
 
     session: Session
-    created: bool
-    transcript: Transcript | None = None  # the new session, ready for Archive.commit
+    transcript: Transcript | None = None  # a new session, ready for Archive.commit
     voiceprints: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def created(self) -> bool:
+        """Whether the recording made a new session (else it was in the archive already)."""
+        return self.transcript is not None
 
 
 def sha256_of(path: Path) -> str:
@@ -63,7 +67,7 @@ def ingest(
     sha256 = sha256_of(path)
     existing = archive.find_by_sha256(sha256)
     if existing:
-        return Result(existing, created=False)
+        return Result(existing)
     info = media.probe(path)
     playable = media.make_playable(path, info, folder, progress)
     wav = folder / "audio.wav"
@@ -88,7 +92,7 @@ def ingest(
         model=options.model, ingested_at=now_iso(),
     )
     transcript = Transcript(session, segments, speakers, chapters, found.turns)
-    return Result(session, True, transcript, found.voiceprints)
+    return Result(session, transcript, found.voiceprints)
 
 
 def find_speakers(archive: Archive, transcript: Transcript, options: diarize.DiarizeOptions,

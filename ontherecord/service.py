@@ -31,7 +31,6 @@ from ontherecord.taxonomy import load_taxonomy, topic_names
 if TYPE_CHECKING:  # the ingest machinery (torch, CTranslate2) loads only when a change needs it
     from ingest.asr import AsrOptions
     from ingest.diarize import DiarizeOptions
-    from ingest.pipeline import Result
 
 
 def _save(archive: Archive, transcript: Transcript, kind: Kind, was_public: bool, *,
@@ -229,10 +228,10 @@ def ingest(archive: Archive, source: str | Path, info: Details, *,
     with archive.staging() as folder:
         result = pipeline.ingest(archive, Path(source), info, asr_options or AsrOptions(), folder,
                                  progress, speaker_options)
-        if result.created and result.transcript is not None:
+        if result.transcript is not None:  # a new session, staged
             if publish:
                 publishing.publish(result.session)
-            if _commit(archive, folder, result):
+            if _commit(archive, folder, result.transcript, result.voiceprints):
                 return _announced(Change("ingested", result.transcript,
                                          what=["publish"] if publish else []))
     # Already archived (perhaps by another process a moment ago): publish it if asked.
@@ -245,12 +244,13 @@ def ingest(archive: Archive, source: str | Path, info: Details, *,
     return change
 
 
-def _commit(archive: Archive, folder: Path, result: Result) -> bool:
+def _commit(archive: Archive, folder: Path, transcript: Transcript,
+            voiceprints: dict[str, list[float]]) -> bool:
     """Move a staged session into the archive and index it; False if it got there first."""
     with archive.changing():
-        if archive.find_by_sha256(result.session.source.sha256) is not None:
+        if archive.find_by_sha256(transcript.session.source.sha256) is not None:
             return False
-        archive.commit(folder, result.transcript, result.voiceprints)
+        archive.commit(folder, transcript, voiceprints)
         SearchIndex.of(archive).reconcile(archive)
     return True
 

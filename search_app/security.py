@@ -74,7 +74,8 @@ def register(app: Flask) -> None:
                                     else secrets.token_hex(32))
     if app.config["TRUSTED_PROXIES"]:
         n = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     app.session_interface = CookieSessions()
     app.before_request(check_csrf)
     app.after_request(protect)
