@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.textnorm import normalize  # noqa: E402
-from index.store import SearchIndex  # noqa: E402
 from ingest import asr, media, models  # noqa: E402
-from ingest.pipeline import Details, ingest  # noqa: E402
+from ontherecord import service  # noqa: E402
 from ontherecord.archive import Archive  # noqa: E402
+from ontherecord.details import Details  # noqa: E402
 
 WER_DEV = ROOT.parent / "shared" / "data" / "wer-dev"
 
@@ -54,10 +54,9 @@ def duration_of(path: Path) -> float:
 def run_ingest(path: Path, model: str, scratch: Path) -> tuple[str, float]:
     """Ingest into a fresh archive; the transcript text and the seconds it took."""
     archive = Archive(scratch / path.stem)
-    index = SearchIndex(archive.index_dir)
     began = time.perf_counter()
-    result = ingest(archive, path, Details(path.stem, "2026-01-01", "bench"),
-                    asr.AsrOptions(model=model), on_commit=index.replace_session)
+    result = service.ingest(archive, path, Details(path.stem, "2026-01-01", "bench"),
+                            asr_options=asr.AsrOptions(model=model))
     took = time.perf_counter() - began
     text = " ".join(s.text for s in archive.transcript(result.session.id).segments)
     return text, took

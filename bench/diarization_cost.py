@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index.store import SearchIndex  # noqa: E402
 from ingest import asr, media, voiceprint  # noqa: E402
-from ingest.pipeline import Details, ingest  # noqa: E402
+from ontherecord import service  # noqa: E402
 from ontherecord.archive import Archive  # noqa: E402
+from ontherecord.details import Details  # noqa: E402
 
 AMI = ROOT.parent / "shared" / "data" / "ami-dev"
 STAGE = "finding speakers"
@@ -88,8 +88,8 @@ def main() -> None:
             archive = Archive(scratch / f"archive-{len(rows)}")
             clock = StageClock()
             t0 = time.perf_counter()
-            result = ingest(archive, path, Details(name, "2026-01-01", "Bench"), options, clock,
-                            on_commit=SearchIndex(archive.index_dir).replace_session)
+            result = service.ingest(archive, path, Details(name, "2026-01-01", "Bench"),
+                                    asr_options=options, progress=clock)
             total = time.perf_counter() - t0
             diar = clock.seconds.get(STAGE, 0.0)
             audio = result.session.duration

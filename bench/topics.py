@@ -26,8 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.topics import TopicOptions, chapters, load_taxonomy  # noqa: E402
+from ingest.topics import TopicOptions, chapters  # noqa: E402
 from ontherecord.model import Segment  # noqa: E402
+from ontherecord.taxonomy import load_taxonomy  # noqa: E402
 
 SESSIONS = ROOT / "bench" / "topic_sessions"
 WPM, GAP = 155, 0.8
