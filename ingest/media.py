@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import wave
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,16 +146,28 @@ def playable_for(info: MediaInfo) -> Playable:
     return TRANSCODED_AUDIO
 
 
-def _run(stream, duration: float | None, stage: str, progress: Progress) -> None:
-    """Run an ffmpeg command, reporting its position from `-progress`; raise on failure."""
-    process = stream.global_args("-nostats", "-progress", "pipe:1", "-v", "error").run_async(
-        cmd=ffmpeg_binary(), pipe_stdout=True, pipe_stderr=True
+def start(command: ffmpeg.nodes.OutputStream, pipe_stdin: bool = False) -> subprocess.Popen:
+    """Start an ffmpeg command quietly: its `-progress` on stdout, its complaints on stderr."""
+    return command.global_args("-nostats", "-progress", "pipe:1", "-v", "error").run_async(
+        cmd=ffmpeg_binary(), pipe_stdin=pipe_stdin, pipe_stdout=True, pipe_stderr=True
     )
+
+
+def positions(stdout: Iterable[bytes]) -> Iterator[float]:
+    """The positions in seconds that a started command reports on stdout, as it reports them."""
+    for line in stdout:
+        if line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
+            yield int(line[12:]) / 1e6
+
+
+def _run(command: ffmpeg.nodes.OutputStream, duration: float | None, stage: str,
+         progress: Progress) -> None:
+    """Run an ffmpeg command, reporting its position as it goes; raise on failure."""
+    process = start(command)
     progress.start(stage, duration or 0.0)
     try:
-        for line in process.stdout:
-            if line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
-                progress.advance(int(line[12:]) / 1e6)
+        for seconds in positions(process.stdout):
+            progress.advance(seconds)
     except BaseException:
         # Interrupted (Ctrl-C, or the caller gave up): don't leave ffmpeg writing on its own.
         process.kill()
@@ -171,7 +185,7 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
     if choice.copy:
         target = folder / f"media.{choice.extension}"
         try:
-            _run(_output(source, target, c="copy"), info.duration, "converting", progress)
+            _run(output(source, target, c="copy"), info.duration, "converting", progress)
             return choice
         except InputError:
             # Some streams will not remux cleanly; a transcode always gives a playable copy.
@@ -179,20 +193,24 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
         choice = TRANSCODED_VIDEO if info.video_codec else TRANSCODED_AUDIO
     target = folder / f"media.{choice.extension}"
     if info.video_codec:
-        out = _output(source, target, vcodec="libx264", preset="veryfast", crf=26,
+        out = output(source, target, vcodec="libx264", preset="veryfast", crf=26,
                       pix_fmt="yuv420p", acodec="aac", audio_bitrate="128k")
     else:
-        out = _output(source, target, vn=None, acodec="aac", audio_bitrate="128k")
+        out = output(source, target, vn=None, acodec="aac", audio_bitrate="128k")
     _run(out, info.duration, "converting", progress)
     return choice
 
 
-def _output(source: Path, target: Path, **options):
-    """An ffmpeg command from `source` to `target` without metadata, subtitles or data streams."""
+def output(source: Path | str, target: Path, source_options: dict | None = None,
+           **options) -> ffmpeg.nodes.OutputStream:
+    """An ffmpeg command from `source` to `target` without metadata, subtitles or data streams.
+
+    `source_options` are those for reading the source, `options` those for writing `target`.
+    """
     if target.suffix in (".mp4", ".m4a"):
         # The index at the front lets the browser play and seek before it has the whole file.
         options["movflags"] = "+faststart"
-    return ffmpeg.input(str(source)).output(
+    return ffmpeg.input(str(source), **(source_options or {})).output(
         str(target), map_metadata=-1, sn=None, dn=None, **options
     ).overwrite_output()
 
