@@ -23,6 +23,9 @@ from ontherecord.progress import Progress
 SAMPLE_RATE = 16000
 # A decode that ends this much short of the container's stated length means a truncated file.
 TRUNCATION_TOLERANCE = 2.0
+# An Ogg page is at most 65,307 bytes, so the last page starts within this many of the end.
+OGG_TAIL = 65536
+OGG_END_OF_STREAM = 0x04  # header_type flag of a logical stream's last page
 
 
 def ffmpeg_binary() -> str:
@@ -60,7 +63,10 @@ def _last_error_line(stderr: bytes) -> str:
 
 
 def probe(path: Path) -> MediaInfo:
-    """Read duration and codecs from `ffmpeg -i` (ffprobe is not always available)."""
+    """Read duration and codecs from `ffmpeg -i` (ffprobe is not always available).
+
+    Refuses a file that is not a recording, has no audio, or is an Ogg file cut short.
+    """
     try:
         _, err = ffmpeg.input(str(path)).output("-", f="null", t=0).run(
             cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True
@@ -73,6 +79,9 @@ def probe(path: Path) -> MediaInfo:
     info = _parse_probe(err)
     if not info.audio_codec:
         raise InputError(f"{path.name}: the recording has no audio track")
+    if _ogg_cut_off(path):
+        raise InputError(f"{path.name}: recording looks truncated: the Ogg file stops before "
+                         "the end of its stream")
     stated = _wav_stated_duration(path)
     if stated and (info.duration is None or stated > info.duration):
         info.duration = stated
@@ -106,6 +115,35 @@ def _wav_stated_duration(path: Path) -> float | None:
     except OSError:
         return None
     return None
+
+
+def _ogg_cut_off(path: Path) -> bool:
+    """Whether an Ogg file (Opus, Vorbis, FLAC…) stops before its end-of-stream page.
+
+    ffmpeg states an Ogg's length from the last page there is, so a file cut in half looks like
+    a shorter whole recording to check_complete; only the missing end of the stream tells.
+    """
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"OggS":
+                return False
+            f.seek(max(0, path.stat().st_size - OGG_TAIL))
+            tail = f.read()
+    except OSError:
+        return False
+    return not _ends_stream(tail)
+
+
+def _ends_stream(tail: bytes) -> bool:
+    """Whether the last Ogg page in `tail` (the end of a file) is whole and ends its stream."""
+    at = tail.rfind(b"OggS\0")  # a page starts with its capture pattern and version 0
+    header = tail[at:at + 27] if at >= 0 else b""
+    if len(header) < 27:
+        return False
+    lacing = tail[at + 27:at + 27 + header[26]]
+    end = at + 27 + len(lacing) + sum(lacing)
+    whole = len(lacing) == header[26] and end <= len(tail)
+    return whole and bool(header[5] & OGG_END_OF_STREAM)
 
 
 def _parse_probe(stderr: bytes) -> MediaInfo:
