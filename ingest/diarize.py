@@ -16,6 +16,7 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from ingest import voiceprint
+from ingest.runs import runs
 from ontherecord.errors import InputError
 from ontherecord.model import Turn
 from ontherecord.progress import Progress
@@ -135,17 +136,6 @@ def label_grid(regions: list[tuple[int, int]], starts: list[int], labels: np.nda
         nearest = np.where(cells - centres[left] <= centres[right] - cells, left, right)
         grid[a:b] = ordered[nearest] if len(centres) > 1 else ordered[0]
     return grid
-
-
-def runs(grid: np.ndarray) -> list[tuple[int, int, int]]:
-    """(first cell, end cell, label) of each run of equal labels."""
-    out: list[tuple[int, int, int]] = []
-    for i, label in enumerate(grid):
-        if out and out[-1][2] == label and out[-1][1] == i:
-            out[-1] = (out[-1][0], i + 1, label)
-        else:
-            out.append((i, i + 1, int(label)))
-    return out
 
 
 def smooth(grid: np.ndarray, min_cells: int) -> np.ndarray:

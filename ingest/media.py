@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import wave
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,9 @@ from ontherecord.progress import Progress
 SAMPLE_RATE = 16000
 # A decode that ends this much short of the container's stated length means a truncated file.
 TRUNCATION_TOLERANCE = 2.0
+# An Ogg page is at most 65,307 bytes, so the last page starts within this many of the end.
+OGG_TAIL = 65536
+OGG_END_OF_STREAM = 0x04  # header_type flag of a logical stream's last page
 
 
 def ffmpeg_binary() -> str:
@@ -58,7 +63,10 @@ def _last_error_line(stderr: bytes) -> str:
 
 
 def probe(path: Path) -> MediaInfo:
-    """Read duration and codecs from `ffmpeg -i` (ffprobe is not always available)."""
+    """Read duration and codecs from `ffmpeg -i` (ffprobe is not always available).
+
+    Refuses a file that is not a recording, has no audio, or is an Ogg file cut short.
+    """
     try:
         _, err = ffmpeg.input(str(path)).output("-", f="null", t=0).run(
             cmd=ffmpeg_binary(), capture_stdout=True, capture_stderr=True
@@ -71,6 +79,9 @@ def probe(path: Path) -> MediaInfo:
     info = _parse_probe(err)
     if not info.audio_codec:
         raise InputError(f"{path.name}: the recording has no audio track")
+    if _ogg_cut_off(path):
+        raise InputError(f"{path.name}: recording looks truncated: the Ogg file stops before "
+                         "the end of its stream")
     stated = _wav_stated_duration(path)
     if stated and (info.duration is None or stated > info.duration):
         info.duration = stated
@@ -104,6 +115,35 @@ def _wav_stated_duration(path: Path) -> float | None:
     except OSError:
         return None
     return None
+
+
+def _ogg_cut_off(path: Path) -> bool:
+    """Whether an Ogg file (Opus, Vorbis, FLAC…) stops before its end-of-stream page.
+
+    ffmpeg states an Ogg's length from the last page there is, so a file cut in half looks like
+    a shorter whole recording to check_complete; only the missing end of the stream tells.
+    """
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"OggS":
+                return False
+            f.seek(max(0, path.stat().st_size - OGG_TAIL))
+            tail = f.read()
+    except OSError:
+        return False
+    return not _ends_stream(tail)
+
+
+def _ends_stream(tail: bytes) -> bool:
+    """Whether the last Ogg page in `tail` (the end of a file) is whole and ends its stream."""
+    at = tail.rfind(b"OggS\0")  # a page starts with its capture pattern and version 0
+    header = tail[at:at + 27] if at >= 0 else b""
+    if len(header) < 27:
+        return False
+    lacing = tail[at + 27:at + 27 + header[26]]
+    end = at + 27 + len(lacing) + sum(lacing)
+    whole = len(lacing) == header[26] and end <= len(tail)
+    return whole and bool(header[5] & OGG_END_OF_STREAM)
 
 
 def _parse_probe(stderr: bytes) -> MediaInfo:
@@ -144,16 +184,28 @@ def playable_for(info: MediaInfo) -> Playable:
     return TRANSCODED_AUDIO
 
 
-def _run(stream, duration: float | None, stage: str, progress: Progress) -> None:
-    """Run an ffmpeg command, reporting its position from `-progress`; raise on failure."""
-    process = stream.global_args("-nostats", "-progress", "pipe:1", "-v", "error").run_async(
-        cmd=ffmpeg_binary(), pipe_stdout=True, pipe_stderr=True
+def start(command: ffmpeg.nodes.OutputStream, pipe_stdin: bool = False) -> subprocess.Popen:
+    """Start an ffmpeg command quietly: its `-progress` on stdout, its complaints on stderr."""
+    return command.global_args("-nostats", "-progress", "pipe:1", "-v", "error").run_async(
+        cmd=ffmpeg_binary(), pipe_stdin=pipe_stdin, pipe_stdout=True, pipe_stderr=True
     )
+
+
+def positions(stdout: Iterable[bytes]) -> Iterator[float]:
+    """The positions in seconds that a started command reports on stdout, as it reports them."""
+    for line in stdout:
+        if line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
+            yield int(line[12:]) / 1e6
+
+
+def _run(command: ffmpeg.nodes.OutputStream, duration: float | None, stage: str,
+         progress: Progress) -> None:
+    """Run an ffmpeg command, reporting its position as it goes; raise on failure."""
+    process = start(command)
     progress.start(stage, duration or 0.0)
     try:
-        for line in process.stdout:
-            if line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
-                progress.advance(int(line[12:]) / 1e6)
+        for seconds in positions(process.stdout):
+            progress.advance(seconds)
     except BaseException:
         # Interrupted (Ctrl-C, or the caller gave up): don't leave ffmpeg writing on its own.
         process.kill()
@@ -171,7 +223,7 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
     if choice.copy:
         target = folder / f"media.{choice.extension}"
         try:
-            _run(_output(source, target, c="copy"), info.duration, "converting", progress)
+            _run(output(source, target, c="copy"), info.duration, "converting", progress)
             return choice
         except InputError:
             # Some streams will not remux cleanly; a transcode always gives a playable copy.
@@ -179,20 +231,24 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
         choice = TRANSCODED_VIDEO if info.video_codec else TRANSCODED_AUDIO
     target = folder / f"media.{choice.extension}"
     if info.video_codec:
-        out = _output(source, target, vcodec="libx264", preset="veryfast", crf=26,
+        out = output(source, target, vcodec="libx264", preset="veryfast", crf=26,
                       pix_fmt="yuv420p", acodec="aac", audio_bitrate="128k")
     else:
-        out = _output(source, target, vn=None, acodec="aac", audio_bitrate="128k")
+        out = output(source, target, vn=None, acodec="aac", audio_bitrate="128k")
     _run(out, info.duration, "converting", progress)
     return choice
 
 
-def _output(source: Path, target: Path, **options):
-    """An ffmpeg command from `source` to `target` without metadata, subtitles or data streams."""
+def output(source: Path | str, target: Path, source_options: dict | None = None,
+           **options) -> ffmpeg.nodes.OutputStream:
+    """An ffmpeg command from `source` to `target` without metadata, subtitles or data streams.
+
+    `source_options` are those for reading the source, `options` those for writing `target`.
+    """
     if target.suffix in (".mp4", ".m4a"):
         # The index at the front lets the browser play and seek before it has the whole file.
         options["movflags"] = "+faststart"
-    return ffmpeg.input(str(source)).output(
+    return ffmpeg.input(str(source), **(source_options or {})).output(
         str(target), map_metadata=-1, sn=None, dn=None, **options
     ).overwrite_output()
 

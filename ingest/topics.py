@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.runs import runs
 from ontherecord.model import Chapter, Segment, Transcript
 from ontherecord.taxonomy import Topic
 
@@ -128,28 +129,17 @@ def _fold_short(path: list[int], segments: list[Segment], scores: np.ndarray,
     """Give runs shorter than min_chapter seconds the topic of a neighbouring run."""
     path = list(path)
     while True:
-        runs = _runs(path)
-        if len(runs) < 2:
+        spans = runs(path)
+        if len(spans) < 2:
             return path
-        lengths = [segments[b - 1].end - segments[a].start for a, b, _ in runs]
+        lengths = [segments[b - 1].end - segments[a].start for a, b, _ in spans]
         shortest = int(np.argmin(lengths))
         if lengths[shortest] >= min_chapter:
             return path
-        a, b, _ = runs[shortest]
-        neighbours = [runs[j][2] for j in (shortest - 1, shortest + 1) if 0 <= j < len(runs)]
+        a, b, _ = spans[shortest]
+        neighbours = [spans[j][2] for j in (shortest - 1, shortest + 1) if 0 <= j < len(spans)]
         topic = max(neighbours, key=lambda k: scores[a:b, k].sum())
         path[a:b] = [topic] * (b - a)
-
-
-def _runs(path: list[int]) -> list[tuple[int, int, int]]:
-    """(first, end, topic) of each run of one topic in a path."""
-    out: list[tuple[int, int, int]] = []
-    for i, topic in enumerate(path):
-        if out and out[-1][2] == topic:
-            out[-1] = (out[-1][0], i + 1, topic)
-        else:
-            out.append((i, i + 1, topic))
-    return out
 
 
 # Money and percentages: the figures a chapter's title should carry ("2.5 percent" → 2.5%).
@@ -201,7 +191,7 @@ def chapters(segments: list[Segment], topics: list[Topic],
                          else options.keywords_only_switch_cost)
     path = _fold_short(viterbi(scores, costs), segments, scores, options.min_chapter)
     found = []
-    for a, b, k in _runs(path):
+    for a, b, k in runs(path):
         for segment in segments[a:b]:
             segment.chapter = len(found)
         text = " ".join(s.text for s in segments[a:b])

@@ -18,10 +18,10 @@ from ingest.diarize import (
     DiarizeOptions,
     cluster,
     diarize,
-    runs,
     smooth,
     window_starts,
 )
+from ingest.runs import runs
 from ontherecord.errors import InputError
 from ontherecord.progress import Silent
 
@@ -237,6 +237,8 @@ def test_cluster_groups_real_voiceprints_by_voice(example_wav):
 def test_runs_and_smoothing():
     grid = np.array([-1, 0, 0, 0, 0, 1, 0, 0, 0, -1, -1, 2, -1, 1, 1, 1, 1])
     assert runs(grid)[:3] == [(0, 1, -1), (1, 5, 0), (5, 6, 1)]
+    assert runs(list(grid)) == runs(grid) and runs([]) == []
+    assert all(type(label) is int for _, _, label in runs(grid))
     smoothed = smooth(grid, 3)
     # The one-cell run of 1 between two runs of 0 goes to them; silence stays silence; an
     # isolated stretch of speech keeps its voice.

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, TEST_MODEL, ffmpeg, normalize, snapshot
 
-from ingest import fetch, jobs, media
+from ingest import download, fetch, jobs, media
 from ingest.asr import AsrOptions
 from ingest.media import ffmpeg_binary
 from ingest.pipeline import Details
@@ -269,7 +269,7 @@ def test_is_url():
     ("http://h/" + "a" * 300 + ".webm", None, "a" * 95 + ".webm"),
 ])
 def test_filename_for_is_safe(url, content_type, expected, tmp_path):
-    name = fetch.filename_for(url, content_type)
+    name = download.filename_for(url, content_type)
     assert name == expected
     assert (tmp_path / name).resolve().parent == tmp_path.resolve()
 

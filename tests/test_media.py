@@ -62,6 +62,14 @@ def make_truncated_wav(folder: Path) -> Path:
     return cut
 
 
+def make_truncated_ogg(folder: Path) -> Path:
+    """The first half (in bytes) of the example Ogg/Opus recording, as an interrupted copy is."""
+    data = EXAMPLE.read_bytes()
+    cut = folder / "truncated.ogg"
+    cut.write_bytes(data[: len(data) // 2])
+    return cut
+
+
 def make_video_only(folder: Path) -> Path:
     """An mp4 with a picture and no audio track at all."""
     path = folder / "no-audio.mp4"
@@ -190,6 +198,28 @@ def test_truncated_wav_is_refused(tmp_path):
     assert decoded == pytest.approx(EXCERPT_SECONDS / 2, abs=0.5)
     with pytest.raises(InputError, match="truncated"):
         media.check_complete(path, info, decoded)
+
+
+def test_truncated_ogg_is_refused(tmp_path):
+    """ffmpeg states an Ogg's length from the pages there are, so only its missing end tells."""
+    path = make_truncated_ogg(tmp_path)
+    with pytest.raises(InputError) as e:
+        media.probe(path)
+    assert str(e.value) == ("truncated.ogg: recording looks truncated: the Ogg file stops "
+                            "before the end of its stream")
+    # Cut exactly between two pages: every page is whole, but the last one is not the end.
+    data = EXAMPLE.read_bytes()
+    between = tmp_path / "between-pages.opus"
+    between.write_bytes(data[: data.rfind(b"OggS")])
+    with pytest.raises(InputError, match="truncated"):
+        media.probe(between)
+
+
+def test_complete_ogg_is_accepted(clips, tmp_path):
+    flac = tmp_path / "flac.oga"
+    ffmpeg("-t", "5", "-i", str(EXAMPLE), "-c:a", "flac", "-f", "ogg", str(flac))
+    for path in (EXAMPLE, clips["ogg"], clips["opus"], flac):
+        assert media.probe(path).duration, path
 
 
 @pytest.mark.parametrize("kind", ["wav", "mp4"])
