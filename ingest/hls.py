@@ -188,8 +188,9 @@ def _finish(process: subprocess.Popen) -> None:
     """Ask ffmpeg to stop and close its file properly; kill it only if it will not."""
     # 'q' is ffmpeg's own "stop"; SIGINT also wakes it from a wait for the next segment.
     with contextlib.suppress(OSError):
-        process.stdin.write(b"q")
-        process.stdin.close()
+        if process.stdin is not None:
+            process.stdin.write(b"q")
+            process.stdin.close()
     if os.name == "posix":
         with contextlib.suppress(OSError):
             process.send_signal(signal.SIGINT)

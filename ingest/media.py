@@ -202,6 +202,7 @@ def _run(command: ffmpeg.nodes.OutputStream, duration: float | None, stage: str,
          progress: Progress) -> None:
     """Run an ffmpeg command, reporting its position as it goes; raise on failure."""
     process = start(command)
+    assert process.stdout is not None and process.stderr is not None  # both piped by start()
     progress.start(stage, duration or 0.0)
     try:
         for seconds in positions(process.stdout):

@@ -190,7 +190,7 @@ def chapters(segments: list[Segment], topics: list[Topic],
     costs = switch_costs(segments, options, options.switch_cost if semantic
                          else options.keywords_only_switch_cost)
     path = _fold_short(viterbi(scores, costs), segments, scores, options.min_chapter)
-    found = []
+    found: list[Chapter] = []
     for a, b, k in runs(path):
         for segment in segments[a:b]:
             segment.chapter = len(found)
