@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.reading import TermNotFound
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from index.highlight import match_time, matched_words, snippet
@@ -119,6 +120,14 @@ def documents(transcript: Transcript) -> Iterable[dict]:
         }
 
 
+def _live(reader, term: bytes) -> bool:
+    """Whether any document that is not deleted has this stamp."""
+    try:
+        return reader.first_id("stamp", term) is not None
+    except TermNotFound:  # only deleted documents had it
+        return False
+
+
 class SearchIndex:
     """A Whoosh index in a folder, created on first use."""
 
@@ -175,8 +184,7 @@ class SearchIndex:
         def read(ix) -> dict[str, int]:
             with ix.reader() as reader:
                 # A deleted document's term stays in the lexicon until segments merge.
-                terms = [t.decode() for t in reader.lexicon("stamp")
-                         if reader.first_id("stamp", t) is not None]
+                terms = [t.decode() for t in reader.lexicon("stamp") if _live(reader, t)]
             return {sid: int(v) for sid, v in (t.rsplit("@", 1) for t in terms)}
         try:
             return self._read(read)

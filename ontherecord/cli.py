@@ -7,11 +7,13 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from ontherecord import service
 from ontherecord.archive import Archive, default_root, write_text_atomic
 from ontherecord.details import Details
 from ontherecord.errors import InputError, OnTheRecordError
+from ontherecord.events import Change
 from ontherecord.model import SIDES, Transcript
 from ontherecord.taxonomy import load_taxonomy
 from ontherecord.text import printable
@@ -28,29 +30,34 @@ def details_of(args: argparse.Namespace, title: str | None = None) -> Details:
 def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     """Ingest each recording (a file or a web address) as its own session; print each id."""
     details_of(args).checked()  # before any recording is read
+    options = ingest_options(args)
     failed = 0
     for n, path in enumerate(args.paths, 1):
         title = args.title
         if len(args.paths) > 1:
             title = f"{args.title} (part {n} of {len(args.paths)})"
         try:
-            ingest_one(args, archive, path, details_of(args, title))
+            change = service.ingest(archive, path, details_of(args, title), **options)
         except (OnTheRecordError, OSError) as e:
             print(f"ontherecord: error: {e}", file=sys.stderr)
             failed += 1
+        else:
+            print_ingested(change, path, args)
     return 1 if failed else 0
 
 
-def ingest_one(args: argparse.Namespace, archive: Archive, source: str,
-               details: Details) -> None:
-    """Ingest one recording through the service and print its id (or record, with --json)."""
+def ingest_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The service.ingest options that the flags of ingest and record ask for."""
     from ingest.asr import AsrOptions
     from ontherecord.progress import for_terminal
 
-    change = service.ingest(archive, source, details,
-                            asr_options=AsrOptions(model=args.model, language=args.language),
-                            speaker_options=speaker_counts(args), publish=args.publish,
-                            progress=for_terminal(args.quiet), live=args.command == "record")
+    return {"asr_options": AsrOptions(model=args.model, language=args.language),
+            "speaker_options": speaker_counts(args), "publish": args.publish,
+            "progress": for_terminal(args.quiet), "live": args.command == "record"}
+
+
+def print_ingested(change: Change, source: str, args: argparse.Namespace) -> None:
+    """The session a recording became: its id, or its record with --json."""
     session = change.session
     if not change.created and not args.quiet:
         print(f"{source}: already in the archive as {session.id}", file=sys.stderr)
@@ -60,10 +67,11 @@ def ingest_one(args: argparse.Namespace, archive: Archive, source: str,
 def cmd_record(args: argparse.Namespace, archive: Archive) -> int:
     """Capture a live stream until it ends (or Ctrl-C), then ingest what was captured."""
     details = details_of(args).checked()
+    options = ingest_options(args)
     if not args.quiet:
         print(f"recording {args.url} until the stream ends (Ctrl-C stops it and ingests "
               "what was recorded)", file=sys.stderr)
-    ingest_one(args, archive, args.url, details)
+    print_ingested(service.ingest(archive, args.url, details, **options), args.url, args)
     return 0
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from ontherecord.errors import InputError
 from ontherecord.model import Session
@@ -36,7 +36,10 @@ def check_date(date: str) -> str:
 
 
 def check_url(url: str) -> str:
-    """An http(s) address, or '' for none; other schemes (javascript:, file:) are refused."""
+    """An http(s) address, or '' for none; other schemes (javascript:, file:) are refused.
+
+    A user name or password written into the address is dropped: the link is public.
+    """
     url = url.strip()
     if not url:
         return ""
@@ -48,6 +51,8 @@ def check_url(url: str) -> str:
     # Control and format characters (ESC, U+202E…) could disguise where the link goes.
     if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url):
         raise InputError("the source link contains spaces or control characters")
+    if "@" in parts.netloc:
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
     return url
 
 

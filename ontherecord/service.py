@@ -214,7 +214,7 @@ def ingest(archive: Archive, source: str | Path, info: Details, *,
     info = info.checked()  # before a download that could take an hour
     if isinstance(source, str) and "://" in source:
         # Any scheme goes to fetch, which refuses all but http(s) with a clear message.
-        info.source_url = info.source_url or source
+        info.source_url = info.source_url or details.check_url(source)
         if inbox is None:
             with archive.staging("fetch-") as scratch:
                 local = _fetch(fetch, source, scratch, progress, live, stop)
