@@ -1,5 +1,6 @@
 # On the Record — `make demo` sets up, ingests the bundled example and serves it;
-# `make test` runs the test suite. Both create the virtualenv on first use.
+# `make test` runs the test suite (`make test-fast`: all but the tests that run Whisper). Each
+# creates the virtualenv on first use.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +10,7 @@ PORT ?= 5000
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo install test lint bench clean
+.PHONY: demo install test test-fast lint bench clean
 
 # The CPU build of torch goes in first: anything that later asks for torch then finds it,
 # instead of pulling gigabytes of CUDA packages. resemblyzer is only the speaker encoder's
@@ -50,6 +51,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# Everything but the tests marked slow (those that run a real Whisper model): for quick edits.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

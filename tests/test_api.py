@@ -6,12 +6,19 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import assert_link_time, normalize, phrase_start, segment_saying, utterance_saying
-from test_search import parse_html
 
 from index.store import SearchIndex
 from ontherecord.exports import JsonWriter
 from search_app import create_app
+from tests.helpers.example import (
+    assert_link_time,
+    normalize,
+    phrase_start,
+    segment_saying,
+    utterance_saying,
+)
+from tests.helpers.html import parse_html
+from tests.helpers.http import client_over
 
 
 def api_json(client, url, status=200, **kwargs):
@@ -78,8 +85,7 @@ def test_hit_url_keeps_the_prefix_the_app_is_mounted_under(client, example_id):
 
 
 def test_search_pages(example_archive):
-    client = create_app({"ARCHIVE": str(example_archive.root), "TESTING": True,
-                         "PAGE_SIZE": 2}).test_client()
+    client = client_over(example_archive, PAGE_SIZE=2)
     first = api_json(client, "/api/search?q=district")
     total = first["total"]
     assert total > 4

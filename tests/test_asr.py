@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import jiwer
 import pytest
-from conftest import TEST_MODEL, example_details, ingest_into, needs_shared
 
 from index.store import SearchIndex
 from ingest import asr, media
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.progress import Silent
+from tests.helpers import needs_shared
+from tests.helpers.example import TEST_MODEL, example_details, ingest_into, normalize
 
 # Where "ask" of "ask not what your country can do for you" is spoken in jfk.flac. Measured
 # from the clip's loudness in 50 ms windows (16 kHz mono): near silence (RMS ~300) from 2.15 s
@@ -22,11 +22,6 @@ from ontherecord.progress import Silent
 ASK_AT = 3.3
 NOT_AT = 4.0
 PHRASE = "ask not what your country can do for you"
-
-
-def normalize(text: str) -> str:
-    """Lower-case words without punctuation, for scoring."""
-    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
 
 
 class Recorder:
@@ -63,6 +58,7 @@ def jfk(jfk_wav):
     return segments, progress, seconds
 
 
+@pytest.mark.slow
 def test_jfk_word_error_rate(jfk):
     segments, _, _ = jfk
     truth = normalize(needs_shared("wer-dev", "jfk.txt").read_text("utf-8"))
@@ -71,6 +67,7 @@ def test_jfk_word_error_rate(jfk):
     assert error < 0.15, (error, said)
 
 
+@pytest.mark.slow
 def test_jfk_word_timestamps(jfk):
     segments, _, seconds = jfk
     words = [w for s in segments for w in s.words]
@@ -89,6 +86,7 @@ def test_jfk_word_timestamps(jfk):
     assert starts == sorted(starts)
 
 
+@pytest.mark.slow
 def test_transcribe_reports_progress_in_audio_seconds(jfk):
     segments, progress, seconds = jfk
     assert progress.events[0] == ("start", ("transcribing", seconds))
@@ -99,6 +97,7 @@ def test_transcribe_reports_progress_in_audio_seconds(jfk):
     assert positions[-1] == pytest.approx(segments[-1].end, abs=0.05)
 
 
+@pytest.mark.slow
 def test_glossary_terms_are_accepted(jfk_wav):
     """A glossary primes the recognizer (hotwords) without disturbing what it hears."""
     wav, seconds = jfk_wav
@@ -107,6 +106,7 @@ def test_glossary_terms_are_accepted(jfk_wav):
     assert PHRASE in said
 
 
+@pytest.mark.slow
 def test_found_by_search_at_its_time(tmp_path):
     """Ingest the clip; the phrase search finds the segment that holds it, and its words."""
     archive = Archive(tmp_path / "archive")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REFERENCE, speaker_map
 
 from ingest.attribution import attribute, speaker_at, speakers_of, split_segment
 from ontherecord.model import Segment, Turn, Word
+from tests.helpers.example import REFERENCE
+from tests.helpers.turns import speaker_map
 
 
 def words(*spans: tuple[float, float, str]) -> list[Word]:

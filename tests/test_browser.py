@@ -6,38 +6,25 @@ Debian's Chromium over the app served by waitress, driven by Playwright.
 from __future__ import annotations
 
 import html
-import json
 import re
 from urllib.parse import parse_qs, quote, urlsplit
-from urllib.request import urlopen
 
 import pytest
 import webvtt
 
 from ontherecord.exports import link_time
+from tests.helpers.browser import SETTLED, player_time
+from tests.helpers.http import Client, get_json
 
 pytestmark = pytest.mark.browser
 
 PHRASE = '"class size caps"'
-# Opened, the page is waited on until the player knows where it is: metadata loaded, not seeking.
-SETTLED = "() => { const p = document.getElementById('player');" \
-          " return p.readyState >= 1 && !p.seeking; }"
-
-
-def get_json(url: str):
-    with urlopen(url, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def reference_start(reference: dict, words: str) -> float:
     """The true start of the scripted utterance that contains these words."""
     (start,) = [u["start"] for u in reference["utterances"] if words in u["text"].lower()]
     return start
-
-
-def player_time(page) -> float:
-    page.wait_for_function(SETTLED, timeout=20_000)
-    return page.evaluate("document.getElementById('player').currentTime")
 
 
 def test_browser_plays_the_archive_media(browser, page, live_server, example_id):
@@ -139,8 +126,8 @@ def test_captions_load(page, live_server, example_id):
     page.evaluate("document.getElementById('player').textTracks[0].mode = 'showing'")
     page.wait_for_function("() => document.querySelector('#player track').readyState === 2",
                            timeout=20_000)
-    with urlopen(f"{live_server}/sessions/{example_id}/transcript.vtt", timeout=30) as r:
-        expected = webvtt.from_string(r.read().decode("utf-8")).captions
+    vtt = Client(live_server).get(f"/sessions/{example_id}/transcript.vtt").text
+    expected = webvtt.from_string(vtt).captions
     cues = page.evaluate("""() => Array.from(document.getElementById('player').textTracks[0].cues,
         (c) => [c.startTime, c.endTime, c.text, c.getCueAsHTML().textContent])""")
     assert len(cues) == len(expected) > 0

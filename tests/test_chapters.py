@@ -8,35 +8,18 @@ import json
 from dataclasses import asdict
 
 import pytest
-from conftest import REFERENCE, segment_saying, snapshot
 
 from index.store import SearchIndex
 from ingest.topics import load_taxonomy
 from ontherecord.exports import clock
+from tests.helpers import snapshot
+from tests.helpers.cli import ok, one_line_error, rows
+from tests.helpers.example import REFERENCE, segment_saying
 
 # The example's true topics, in the order the session takes them up.
 TRUE_TOPICS = list(dict.fromkeys(u["topic"] for u in REFERENCE["utterances"]))
 DEFAULT_IDS = [t.id for t in load_taxonomy()]
 CHAPTER_KEYS = {"start", "end", "title", "topic", "topic_id", "edited"}
-
-
-def one_line_error(result, code: int = 1) -> str:
-    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("ontherecord: error: "), lines[0]
-    return lines[0]
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.stdout
-
-
-def rows(output: str) -> list[list[str]]:
-    return [line.split("\t") for line in output.splitlines()]
 
 
 def topic_hits(archive, topic: str):

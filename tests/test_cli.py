@@ -1,26 +1,33 @@
-"""The `ontherecord` command, run for real in a subprocess.
+"""The `ontherecord` command: `main(argv)` run in this process for most tests, and the real
+entry point in a process of its own for help, exit codes, one ingest and Ctrl-C.
 
 Bad input of every kind is one line on stderr, a non-zero exit and an archive left byte for byte
-as it was; ingest, export, list, search and reindex do what they say.
+as it was; ingest, export, list, search and reindex do what they say; every command and option
+is documented in the command's own part of the README.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
 import srt
 import webvtt
-from conftest import EXAMPLE, REFERENCE, TEST_MODEL, normalize, snapshot, utterance_saying
-from test_media import make_truncated_mp4, make_truncated_wav, make_video_only
 
 from index.store import SearchIndex
 from ontherecord.archive import Archive
 from ontherecord.exports import WRITERS, clock
 from ontherecord.model import Session
+from tests.helpers import ROOT, snapshot
+from tests.helpers.cli import one_line_error, start_process
+from tests.helpers.example import EXAMPLE, REFERENCE, TEST_MODEL, normalize, utterance_saying
+from tests.helpers.media import make_truncated_mp4, make_truncated_wav, make_video_only
 
 CLASS_SIZE = "class size caps"
 CLASS_SIZE_AT = utterance_saying(CLASS_SIZE)["start"]
@@ -33,12 +40,9 @@ def ingest_args(*paths: Path | str, extra: tuple[str, ...] = (), model: str = TE
 
 
 def assert_one_error_line(result, expected: str) -> None:
-    assert result.returncode != 0, result
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("ontherecord: error:"), lines[0]
-    assert expected in lines[0], lines[0]
+    """A failed run whose stderr is one error line saying `expected`."""
+    line = one_line_error(result, code=None)
+    assert expected in line, line
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +129,11 @@ def test_reingest_under_another_name_and_title_gives_the_same_id(cli, archive_co
     assert snapshot(archive_copy.root) == before
 
 
-def test_ingest_prints_the_new_session_id(cli, clips, tmp_path):
+@pytest.mark.slow
+def test_ingest_prints_the_new_session_id(cli_process, cli, clips, tmp_path):
+    """The one ingest through the real entry point, in a process of its own."""
     root = tmp_path / "archive"
-    result = cli(*ingest_args(clips["m4a"]), archive=root)
+    result = cli_process(*ingest_args(clips["m4a"]), archive=root)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     ids = Archive(root).ids()
@@ -139,6 +145,7 @@ def test_ingest_prints_the_new_session_id(cli, clips, tmp_path):
     assert [h["session"] for h in json.loads(found.stdout)["hits"]] == ids
 
 
+@pytest.mark.slow
 def test_several_paths_make_one_session_each(cli, clips, tmp_path):
     root = tmp_path / "archive"
     result = cli(*ingest_args(clips["wav"], clips["ogg"], extra=("--json",)), archive=root)
@@ -154,6 +161,7 @@ def test_several_paths_make_one_session_each(cli, clips, tmp_path):
     assert SearchIndex(archive.index_dir).session_ids() == set(archive.ids())
 
 
+@pytest.mark.slow
 def test_one_bad_path_among_several(cli, clips, tmp_path):
     """The good recordings are still ingested; the bad one is one error line and exit 1."""
     root = tmp_path / "archive"
@@ -330,6 +338,54 @@ def test_reindex_rebuilds_from_the_archive_alone(cli, archive_copy, example_id, 
     assert sorted(p.name for p in archive_copy.root.iterdir() if "index" in p.name) == [".index"]
 
 
+# --- the real entry point, in a process of its own -----------------------------------------
+
+
+def test_help_of_the_real_command(cli_process):
+    result = cli_process("--help")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("usage: ontherecord ")
+    assert all(command in result.stdout for command in subcommands())
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (["frobnicate"], 2, "invalid choice: 'frobnicate'"),
+    (["list"], 1, "no archive at"),
+], ids=["usage-error", "input-error"])
+def test_exit_codes_of_the_real_command(cli_process, tmp_path, args, code, says):
+    result = cli_process(*args, archive=tmp_path / "none")
+    assert says in one_line_error(result, code)
+    assert result.stdout == ""
+
+
+def test_ctrl_c_stops_an_ingest_and_changes_nothing(cli, tmp_path):
+    """SIGINT to the real process while it works: exit 130, one line, the archive as it was."""
+    root = tmp_path / "archive"
+    root.mkdir()
+    assert cli("reindex", archive=root).returncode == 0  # an empty archive, with its index
+    before = snapshot(root)
+    process = start_process(*ingest_args(EXAMPLE), archive=root)
+    try:
+        # The ingest has begun once it stages its work (well inside main's error handling).
+        deadline = time.monotonic() + 60
+        staging = root / ".staging"
+        while not (staging.is_dir() and any(staging.iterdir())):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the ingest never began"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert (out, err) == ("", "ontherecord: interrupted; the archive is unchanged\n")
+    assert snapshot(root) == before
+    assert not staging.exists() or list(staging.iterdir()) == []
+
+
+# --- the README documents every command and option, each in the command's own part ----------
+
+
 def subcommands() -> dict[str, argparse.ArgumentParser]:
     """Every `ontherecord` command with its parser."""
     from ontherecord.cli import build_parser
@@ -339,11 +395,67 @@ def subcommands() -> dict[str, argparse.ArgumentParser]:
     return action.choices
 
 
+def options(command: str) -> set[str]:
+    """Every option string of a command but --help."""
+    return {flag for action in subcommands()[command]._actions
+            for flag in action.option_strings if flag not in ("-h", "--help")}
+
+
+# Options every command takes (--archive): documented once for all, not under each command.
+COMMON = set.intersection(*(options(c) for c in subcommands()))
+
+
+def command_line_section(readme: str) -> str:
+    """README.md's "The command line" section, up to the next section."""
+    return readme.split("\n## The command line\n", 1)[1].split("\n## ", 1)[0]
+
+
+def command_sections(readme: str) -> dict[str, str]:
+    """Each command's own text in the README's command line section: its usage, from each
+    `ontherecord COMMAND` in the code block to the next (with the usage of a command whose
+    options it says it shares), and its bullet (`- **command** …`, up to the next bullet)."""
+    section = command_line_section(readme)
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
+    usage: dict[str, str] = {}
+    starts = list(re.finditer(r"ontherecord (\w+)", block))
+    for this, after in zip(starts, [*starts[1:], None], strict=True):
+        text = block[this.start():after.start() if after else len(block)]
+        usage[this.group(1)] = usage.get(this.group(1), "") + text
+    own = dict(usage)
+    for command, text in usage.items():
+        for other in re.findall(r"same options as (\w+)", text):
+            own[command] += usage[other]
+    for bullet in re.findall(r"^- (.*?)(?=^- |^\S|\Z)", section, re.MULTILINE | re.DOTALL):
+        names = re.match(r"(?:\*\*\w+\*\*(?:,\s*)?)+", bullet)
+        for command in re.findall(r"\*\*(\w+)\*\*", names.group(0) if names else ""):
+            if command in own:
+                own[command] += "\n" + bullet
+    return own
+
+
+def documents(text: str, flag: str) -> bool:
+    """Whether the text names the option itself (--speaker is not --speakers)."""
+    return re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", text) is not None
+
+
+def test_each_command_section_is_its_own():
+    """An option documented under another command does not count for this one."""
+    readme = ("# x\n\n## The command line\n\n```sh\nontherecord search [QUERY] [--json]\n"
+              "ontherecord speakers SESSION_ID\n```\n\n- **speakers** lists the speakers.\n"
+              "- **search** prints hits (`--page N`).\n\n## Next\n\n- **speakers** --json\n")
+    sections = command_sections(readme)
+    assert documents(sections["search"], "--json") and documents(sections["search"], "--page")
+    assert not documents(sections["speakers"], "--json")
+    assert not documents("--speakers N", "--speaker")
+
+
 @pytest.mark.parametrize("command", sorted(subcommands()))
-def test_every_command_and_option_is_documented(command):
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    assert f"ontherecord {command}" in readme, f"`ontherecord {command}` is not in README.md"
-    for action in subcommands()[command]._actions:
-        for flag in action.option_strings:
-            if flag.startswith("--") and flag != "--help":
-                assert flag in readme, f"`ontherecord {command} {flag}` is not in README.md"
+def test_every_command_and_option_is_documented_in_its_own_section(command):
+    readme = (ROOT / "README.md").read_text("utf-8")
+    sections = command_sections(readme)
+    assert command in sections, f"`ontherecord {command}` has no usage line in README.md"
+    for flag in sorted(options(command) - COMMON):
+        assert documents(sections[command], flag), (
+            f"`ontherecord {command} {flag}` is not documented under {command} in README.md")
+    for flag in sorted(COMMON):
+        assert documents(command_line_section(readme), flag), f"{flag} is not in README.md"

@@ -9,14 +9,15 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import normalize, phrase_start, segment_saying, snapshot
-from test_chapters import ok, one_line_error
 
 from ontherecord import corrections
 from ontherecord.corrections import MAX_TEXT, correct, realign, segment_at
 from ontherecord.errors import InputError
 from ontherecord.exports import clock
 from ontherecord.model import Correction, Segment, Session, Source, Transcript, Word
+from tests.helpers import snapshot
+from tests.helpers.cli import ok, one_line_error
+from tests.helpers.example import normalize, phrase_start, segment_saying
 
 # --- realign: the words of a corrected segment ----------------------------------------------
 

@@ -4,14 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import (
-    FOLLOWUP_REFERENCE,
-    REFERENCE,
-    decode,
-    needs_shared,
-    speaker_map,
-    utterance_speakers,
-)
 
 from ingest import voiceprint
 from ingest.diarize import (
@@ -24,6 +16,10 @@ from ingest.diarize import (
 from ingest.runs import runs
 from ontherecord.errors import InputError
 from ontherecord.progress import Silent
+from tests.helpers import needs_shared
+from tests.helpers.example import FOLLOWUP_REFERENCE, REFERENCE
+from tests.helpers.media import decode
+from tests.helpers.turns import speaker_map, utterance_speakers
 
 RATE = 16000
 

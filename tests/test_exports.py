@@ -11,7 +11,6 @@ from dataclasses import asdict, fields
 import pytest
 import srt
 import webvtt
-from test_query import make_transcript
 
 from ontherecord.exports import (
     CAPTION_CHARS,
@@ -25,6 +24,7 @@ from ontherecord.exports import (
     clock,
 )
 from ontherecord.model import Segment, Speaker, Transcript, Turn, Word
+from tests.helpers.transcripts import make_transcript
 
 
 @pytest.fixture(scope="module")

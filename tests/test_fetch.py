@@ -18,7 +18,6 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, TEST_MODEL, ffmpeg, normalize, snapshot
 
 from ingest import download, fetch, jobs, media
 from ingest.asr import AsrOptions
@@ -26,6 +25,9 @@ from ingest.media import ffmpeg_binary
 from ingest.pipeline import Details
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
+from tests.helpers import snapshot
+from tests.helpers.example import EXAMPLE, TEST_MODEL, normalize
+from tests.helpers.media import ffmpeg
 
 CLIP_SECONDS = 10
 # Live streams are written in real time, so they are kept short to keep this file quick.
@@ -517,6 +519,7 @@ def said(archive: Archive, session_id: str) -> str:
     return normalize(" ".join(s.text for s in archive.transcript(session_id).segments))
 
 
+@pytest.mark.slow
 def test_ingest_a_url_end_to_end(cli, base, clip, tmp_path):
     archive = Archive(tmp_path / "archive")
     url = f"{base}/clip.ogg"
@@ -540,6 +543,7 @@ def test_ingest_a_url_end_to_end(cli, base, clip, tmp_path):
     assert snapshot(archive.root) == before
 
 
+@pytest.mark.slow
 def test_record_a_live_stream_end_to_end(cli, live, tmp_path):
     archive = Archive(tmp_path / "archive")
     url, writer = live("cli-live", SEGMENTS_BEFORE_RECORDING)
@@ -558,6 +562,7 @@ def test_record_a_live_stream_end_to_end(cli, live, tmp_path):
     assert json.loads(hits.stdout)["total"] >= 1
 
 
+@pytest.mark.slow
 def test_a_staff_job_fetches_a_stream(base, vod, tmp_path):
     archive = Archive(tmp_path / "archive")
     url = f"{base}/{vod}"

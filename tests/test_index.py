@@ -7,7 +7,6 @@ import html
 import shutil
 
 import pytest
-from test_query import CORPUS, MARCH, OCTOBER, build_index, make_transcript
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
@@ -16,6 +15,7 @@ from index.query import parse_query
 from index.store import SearchIndex
 from ontherecord.errors import InputError
 from ontherecord.model import Speaker, Word
+from tests.helpers.transcripts import CORPUS, MARCH, OCTOBER, build_index, make_transcript
 
 
 @pytest.fixture

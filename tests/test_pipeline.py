@@ -11,20 +11,6 @@ import shutil
 from dataclasses import fields
 
 import pytest
-from conftest import (
-    CLIP_SECONDS,
-    CONTAINERS,
-    EXAMPLE,
-    REFERENCE,
-    TEST_MODEL,
-    example_details,
-    ingest_into,
-    normalize,
-    phrase_start,
-    snapshot,
-    utterance_saying,
-)
-from test_media import EXCERPT_SECONDS, EXPECTED, LATE_BY, make_late_audio_mp4
 
 from index.store import SearchIndex
 from ingest import media
@@ -34,6 +20,25 @@ from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.exports import WRITERS
 from ontherecord.model import Speaker
+from tests.helpers import snapshot
+from tests.helpers.example import (
+    EXAMPLE,
+    REFERENCE,
+    TEST_MODEL,
+    example_details,
+    ingest_into,
+    normalize,
+    phrase_start,
+    utterance_saying,
+)
+from tests.helpers.media import (
+    CLIP_SECONDS,
+    CONTAINERS,
+    EXCERPT_SECONDS,
+    EXPECTED,
+    LATE_BY,
+    make_late_audio_mp4,
+)
 
 # Codecs a browser plays in each media type the archive serves: (video codecs, audio codecs).
 BROWSER_CODECS = {
@@ -145,6 +150,7 @@ def assert_nothing_staged(archive: Archive) -> None:
 
 # --- every container --------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(CONTAINERS))
 def test_every_container_is_accepted(clips, tmp_path, kind):
     archive = Archive(tmp_path / "archive")
@@ -216,6 +222,7 @@ def test_phrase_is_found_at_the_second_it_was_said(example_archive, example_id, 
     assert hit.segment_start <= hit.start <= hit.end
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["silence", "offset"])
 def test_audio_that_starts_late_keeps_its_offset(tmp_path, how):
     """Speech LATE_BY s into a video is transcribed at LATE_BY s + its time in the example."""
@@ -288,6 +295,7 @@ def test_same_recording_under_another_name_is_not_ingested_twice(archive_copy, e
 
 # --- nothing is left behind -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_failed_indexing_leaves_no_session(clips, tmp_path):
     """The indexer (on_commit) fails after the commit: the session is taken back out."""
     archive = Archive(tmp_path / "archive")
@@ -307,6 +315,7 @@ def test_failed_indexing_leaves_no_session(clips, tmp_path):
     assert_nothing_staged(archive)
 
 
+@pytest.mark.slow
 def test_unusable_index_leaves_no_session(clips, tmp_path):
     """The real indexer, pointed at an index folder it cannot create, fails: no session stays."""
     archive = Archive(tmp_path / "archive")
@@ -337,7 +346,8 @@ class InterruptIn:
         pass
 
 
-@pytest.mark.parametrize("stage", [0, 1, 2], ids=["converting", "extracting", "transcribing"])
+@pytest.mark.parametrize("stage", [0, 1, pytest.param(2, marks=pytest.mark.slow)],
+                         ids=["converting", "extracting", "transcribing"])
 def test_interrupted_ingest_leaves_nothing(clips, tmp_path, stage):
     archive = Archive(tmp_path / "archive")
     progress = InterruptIn(stage)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FOLLOWUP, followup_details, ingest_into, name_speaker, snapshot
 
 from index.store import SearchIndex
 from ontherecord import publishing
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.exports import WRITERS
-from search_app import create_app
+from tests.helpers import snapshot
+from tests.helpers.example import FOLLOWUP, followup_details, ingest_into, name_speaker
+from tests.helpers.http import client_over
 
 SPEAKER = "Hidden Person"
 
@@ -33,7 +34,7 @@ def make_private(archive, session_id: str, how: str) -> None:
 def test_every_public_route_shows_nothing_of_a_private_session(archive_copy, example_id, how):
     title = archive_copy.session(example_id).title
     make_private(archive_copy, example_id, how)
-    client = create_app({"ARCHIVE": str(archive_copy.root), "TESTING": True}).test_client()
+    client = client_over(archive_copy)
     own = [f"/sessions/{example_id}", f"/sessions/{example_id}?t=30",
            f"/sessions/{example_id}/media", f"/api/sessions/{example_id}",
            *[f"/sessions/{example_id}/transcript.{fmt}" for fmt in WRITERS],
@@ -75,7 +76,7 @@ def test_publishing_again_brings_it_back(archive_copy, example_id):
     make_private(archive_copy, example_id, "withdrawn")
     publishing.publish(archive_copy, example_id)
     SearchIndex.of(archive_copy).replace_session(archive_copy.transcript(example_id))
-    client = create_app({"ARCHIVE": str(archive_copy.root), "TESTING": True}).test_client()
+    client = client_over(archive_copy)
     assert client.get(f"/sessions/{example_id}").status_code == 200
     assert client.get("/api/search?q=salary").json["total"] > 0
 
@@ -118,11 +119,12 @@ def test_cli_states(cli, archive_copy, example_id):
     assert run("publish", "no-such-session")[0] == 1
 
 
+@pytest.mark.slow
 def test_new_sessions_start_as_drafts(tmp_path):
     archive = Archive(tmp_path / "archive")
     result = ingest_into(archive, FOLLOWUP, followup_details(), publish=False)
     session = archive.session(result.session.id)
     assert (session.state, session.closed, session.public) == ("draft", False, False)
     assert SearchIndex(archive.index_dir).session_ids() == set()
-    client = create_app({"ARCHIVE": str(archive.root), "TESTING": True}).test_client()
+    client = client_over(archive)
     assert client.get(f"/sessions/{session.id}").status_code == 404

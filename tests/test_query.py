@@ -7,56 +7,11 @@ import pytest
 from index.query import MAX_LENGTH, check_query, parse_query
 from index.store import SearchIndex
 from ontherecord.errors import InputError
-from ontherecord.model import Segment, Session, Source, Speaker, Transcript
+from tests.helpers.transcripts import build_index
 
-
-def make_transcript(session_id: str, title: str, date: str, unit: str, lines,
-                    speakers: tuple[Speaker, ...] | list[Speaker] = ()):
-    """A transcript from (start, end, speaker id, text) lines and its Speakers, as ingest would
-    commit it."""
-    session = Session(session_id, title, date, unit, 60.0, "media.ogg", "audio/ogg",
-                      Source("recording.ogg", "0" * 64, 1), state="published")
-    segments = [Segment(start, end, text, speaker) for start, end, speaker, text in lines]
-    return Transcript(session, segments, list(speakers))
-
-
-MARCH = make_transcript(
-    "2026-03-10-teachers-march", "Teachers bargaining session 3", "2026-03-10", "Teachers", [
-        (0.0, 5.0, "S1", "Negotiations on class size caps will continue next week."),
-        (5.0, 10.0, "S2", "The district cannot raise salaries this year."),
-        (10.0, 15.0, "S1", "We will not accept a salary freeze."),
-        (15.0, 20.0, "S2", "Class caps and size limits are separate issues."),
-        (20.0, 25.0, "S1", "Mental health staffing is the priority."),
-    ],
-    [Speaker("S1", "SPEAKER_1", "Jane Doe"), Speaker("S2", "SPEAKER_2", "Mark Ellison")],
-)
-OCTOBER = make_transcript(
-    "2026-10-14-esp-wages", "ESP wage session", "2026-10-14", "Education Support Professionals", [
-        (0.0, 4.0, "A", "We propose a starting wage of 25 dollars an hour."),
-        (4.0, 9.0, "B", "Support staff salaries lag behind inflation."),
-        (9.0, 14.0, "B", "We will not settle without a living wage."),
-        (14.0, 20.0, "A", "The district wants to negotiate a settlement."),
-    ],
-    # A speaker nobody has named yet is searched by its label.
-    [Speaker("A", "SPEAKER_A"), Speaker("B", "SPEAKER_B", "Rosa Delgado")],
-)
-LATE_OCTOBER = make_transcript(
-    "2026-10-28-teachers-salary", "Teachers salary session", "2026-10-28", "Teachers", [
-        (0.0, 6.0, None, "Class size limits matter in the upper grades."),
-        (6.0, 12.0, None, "A strike vote is possible if there is no salary offer."),
-    ],
-)
-CORPUS = (MARCH, OCTOBER, LATE_OCTOBER)
+# The letter each hand-made session goes by in the answers of found().
 SHORT = {"2026-03-10-teachers-march": "M", "2026-10-14-esp-wages": "O",
          "2026-10-28-teachers-salary": "L"}
-
-
-def build_index(path, transcripts=CORPUS) -> SearchIndex:
-    """A real index on disk holding the given sessions."""
-    index = SearchIndex(path)
-    for transcript in transcripts:
-        index.replace_session(transcript)
-    return index
 
 
 @pytest.fixture(scope="module")

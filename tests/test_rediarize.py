@@ -3,11 +3,12 @@ keeping the names staff gave, and reaching the search index."""
 
 from __future__ import annotations
 
-from conftest import REFERENCE, snapshot, speaker_map
-from test_speakers import ok, one_line_error
-
 from index.store import SearchIndex
 from ontherecord import voices
+from tests.helpers import snapshot
+from tests.helpers.cli import ok, one_line_error
+from tests.helpers.example import REFERENCE
+from tests.helpers.turns import speaker_map
 
 
 def test_a_fixed_count_regroups_the_voices(cli, archive_copy, example_id):

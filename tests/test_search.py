@@ -3,142 +3,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import assert_link_time, segment_saying
+from bs4 import Tag
 from markupsafe import escape
-from test_query import make_transcript
 
 from index.store import SearchIndex
-from ontherecord.archive import Archive
-from ontherecord.model import Speaker
 from search_app import create_app
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    text: str = ""
-    children: list[Element] = field(default_factory=list)
-
-    def find_all(self, tag: str, **attrs: str) -> list[Element]:
-        """Descendants with this tag whose attributes include these (class_ matches one class)."""
-        found = []
-        for child in self.children:
-            if child.tag == tag and all(_has(child, k, v) for k, v in attrs.items()):
-                found.append(child)
-            found.extend(child.find_all(tag, **attrs))
-        return found
-
-    def find(self, tag: str, **attrs: str) -> Element:
-        matches = self.find_all(tag, **attrs)
-        assert matches, f"no <{tag} {attrs}>"
-        return matches[0]
-
-    def get(self, name: str) -> str | None:
-        return self.attrs.get(name)
-
-
-def _has(element: Element, name: str, value: str) -> bool:
-    if name == "class_":
-        return value in (element.attrs.get("class") or "").split()
-    return element.attrs.get(name.replace("_", "-")) == value
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, dict(attrs))
-        self.stack[-1].children.append(element)
-        if tag not in VOID:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        for element in self.stack:
-            element.text += data
-
-
-def parse_html(text: str) -> Element:
-    """The page as a tree of elements, each with its attributes and its whole text."""
-    builder = _Builder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
-
-
-def squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def t_of(href: str) -> float:
-    return float(parse_qs(urlsplit(href).query)["t"][0])
-
-
-def no_traceback(body: str) -> None:
-    assert "Traceback" not in body and 'File "' not in body and "Error:" not in body
-
-
-# --- a made archive with awkward content -----------------------------------------------------
-
-HOSTILE = make_transcript(
-    "2026-11-02-hostile", "Hostile <b>title</b>", "2026-11-02", "Teachers & <i>Staff</i>", [
-        (0.0, 4.0, "X", "<script>alert(1)</script> salary & budget"),
-        (4.0, 8.0, "X", "More about the salary schedule."),
-    ],
-    [Speaker("X", "SPEAKER_X", "<em>Evil</em> Name")],
-)
-VIDEO = make_transcript(
-    "2026-11-16-video", "Video session", "2026-11-16", "Teachers", [
-        (0.0, 5.0, None, "A salary offer on video."),
-    ],
-)
-VIDEO.session.media, VIDEO.session.media_type = "media.mp4", "video/mp4"
-
-
-def commit(archive: Archive, transcript, media: bytes = b"not really media") -> None:
-    """Put a hand-made session into an archive as ingest does: staged, then renamed in."""
-    with archive.staging() as folder:
-        (folder / transcript.session.media).write_bytes(media)
-        archive.commit(folder, transcript.session, transcript)
-
-
-def made_client_in(root: Path):
-    """A client for an archive of hand-made sessions: one with HTML in every field, one video."""
-    archive = Archive(root)
-    for transcript in (HOSTILE, VIDEO):
-        commit(archive, transcript)
-    SearchIndex(archive.index_dir).rebuild_from(archive)
-    return create_app({"ARCHIVE": str(archive.root), "TESTING": True}).test_client()
-
-
-@pytest.fixture(scope="module")
-def made_client(tmp_path_factory):
-    return made_client_in(tmp_path_factory.mktemp("made") / "archive")
+from tests.helpers.example import assert_link_time, segment_saying
+from tests.helpers.html import no_traceback, parse_html, squash, t_of
+from tests.helpers.http import client_over
 
 
 @pytest.fixture
 def small_pages(example_archive):
     """A client for the example archive with two hits a page."""
-    app = create_app({"ARCHIVE": str(example_archive.root), "TESTING": True, "PAGE_SIZE": 2})
-    return app.test_client()
+    return client_over(example_archive, PAGE_SIZE=2)
 
 
 # --- home ------------------------------------------------------------------------------------
@@ -205,7 +87,7 @@ def test_results_show_count_snippet_session_and_timestamp(client, example_archiv
     assert any(a.get("href") == f"/sessions/{example_id}" and a.text == session.title
                for a in hit.find_all("a"))
     # The query stays in the search box.
-    assert page.find("input", name="q").get("value") == '"class size caps"'
+    assert page.find("input", attrs={"name": "q"}).get("value") == '"class size caps"'
 
 
 def test_result_link_opens_the_session_at_the_hit(client, example_id):
@@ -326,7 +208,7 @@ def test_unreadable_query_is_a_400_that_says_why(client, query, says):
     assert alert.startswith("Could not read that query:")
     assert says in alert
     # The query is kept so it can be fixed.
-    assert page.find("input", name="q").get("value") == query.strip()
+    assert page.find("input", attrs={"name": "q"}).get("value") == query.strip()
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -364,7 +246,7 @@ def test_results_escape_what_was_said_and_the_session_fields(made_client):
     assert "Teachers & <i>Staff</i>" in first.find("div", class_="meta").text
     # Only <mark> elements were added inside the snippet.
     snippet = first.find("span", class_="snippet")
-    assert {c.tag for c in snippet.children} == {"mark"}
+    assert {c.name for c in snippet.children if isinstance(c, Tag)} == {"mark"}
 
 
 def test_query_is_escaped_back_into_the_page(client):

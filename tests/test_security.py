@@ -7,18 +7,15 @@ visitors, protective headers, drafts, and the files that hold accounts and the c
 from __future__ import annotations
 
 import hashlib
-import http.cookiejar
 import re
 import secrets
 import shutil
 import stat
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, serving
 
 from index.store import SearchIndex
 from ingest import jobs
@@ -28,102 +25,21 @@ from ontherecord.archive import Archive
 from ontherecord.errors import NotFoundError
 from ontherecord.exports import WRITERS
 from search_app import create_app
+from tests.helpers.example import EXAMPLE
+from tests.helpers.html import csrf_token
+from tests.helpers.http import Client, Reply, serving
 
 NAME, PASSWORD = "editor", "correct horse battery"
-TOKEN = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
 ERROR = re.compile(r'<p class="error" role="alert">([^<]*)</p>')
 REFUSED = "did not come from this site"  # the CSRF refusal's message
 UNKNOWN_JOB = "0123456789ab"
 OUTSIDE = "outside the archive: 7d2f0c"  # in a file beside the archive folder
 
 
-# --- a browser that shows every answer as it came: redirects and errors too ----------------
-
-@dataclass
-class Reply:
-    """One HTTP answer."""
-
-    status: int
-    headers: object  # http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    @property
-    def location(self) -> urllib.parse.SplitResult:
-        return urllib.parse.urlsplit(self.headers["Location"])
-
-    def cookies(self) -> list[dict[str, str]]:
-        """Each Set-Cookie as {attribute (lower case): value}, with "" for flags."""
-        found = []
-        for header in self.headers.get_all("Set-Cookie") or []:
-            first, *attributes = (part.strip() for part in header.split(";"))
-            name, value = first.split("=", 1)
-            cookie = {"name": name, "value": value}
-            for attribute in attributes:
-                key, _, val = attribute.partition("=")
-                cookie[key.lower()] = val
-            found.append(cookie)
-        return found
-
-
-class KeepEveryResponse(urllib.request.HTTPErrorProcessor):
-    """Hand back every response as it is: a 302 is not followed, a 4xx is not raised."""
-
-    def http_response(self, request, response):
-        return response
-
-    https_response = http_response
-
-
-class Browser:
-    """A browser with its own cookie jar, talking to the site at `base`."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  KeepEveryResponse())
-        self.login_page_token = ""
-
-    def request(self, method: str, path: str, data: dict | bytes | None = None,
-                headers: dict[str, str] | None = None) -> Reply:
-        body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data
-        request = urllib.request.Request(self.base + path, data=body, method=method,
-                                         headers=headers or {})
-        with self.opener.open(request, timeout=60) as response:
-            return Reply(response.status, response.headers, response.read())
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
-        return self.request("GET", path, headers=headers)
-
-    def post(self, path: str, data: dict | bytes | None = None,
-             headers: dict[str, str] | None = None) -> Reply:
-        return self.request("POST", path, data if data is not None else {}, headers)
-
-    def token(self, path: str = "/staff/login") -> str:
-        """The CSRF token in the hidden field of a page's forms."""
-        reply = self.get(path)
-        assert reply.status == 200, (path, reply.status)
-        found = TOKEN.search(reply.text)
-        assert found, f"no csrf_token field on {path}"
-        return found.group(1)
-
-    def login(self, name: str = NAME, password: str = PASSWORD, next_path: str | None = None,
-              headers: dict[str, str] | None = None) -> Reply:
-        """Fill in and send the login form, as a person would."""
-        self.login_page_token = self.token()
-        query = "" if next_path is None else "?" + urllib.parse.urlencode({"next": next_path})
-        return self.post(f"/staff/login{query}", {"name": name, "password": password,
-                                                  "csrf_token": self.login_page_token}, headers)
-
-
-def log_in(base: str) -> Browser:
+def log_in(base: str) -> Client:
     """A new browser, logged in as the editor."""
-    browser = Browser(base)
-    reply = browser.login()
+    browser = Client(base)
+    reply = browser.login(NAME, PASSWORD)
     assert reply.status == 302, (reply.status, reply.text)
     assert reply.location.path == "/staff/"
     return browser
@@ -207,7 +123,7 @@ STAFF_PAGES = ["/staff/", "/staff/sessions/{sid}", "/staff/sessions/{sid}?t=30",
 def test_a_visitor_asking_for_a_staff_page_is_sent_to_login(shared_site: Site, template):
     path = shared_site.url(template)
     title = shared_site.archive.session(shared_site.sid).title
-    reply = Browser(shared_site.base).get(path)
+    reply = Client(shared_site.base).get(path)
     assert reply.status == 302, (path, reply.status)
     assert reply.location.netloc in ("", urllib.parse.urlsplit(shared_site.base).netloc)
     assert reply.location.path == "/staff/login"
@@ -234,7 +150,7 @@ POST_IDS = [template.split("/", 2)[2] for template, _ in STAFF_POSTS]
                          ids=[*POST_IDS, "logout"])
 def test_a_visitor_cannot_post_to_a_staff_route(shared_site: Site, template, data):
     path = shared_site.url(template)
-    visitor = Browser(shared_site.base)
+    visitor = Client(shared_site.base)
     token = visitor.token()  # a visitor has a token of their own, from the login page
     before = fingerprint(shared_site.archive.root)
     without = visitor.post(path, data)
@@ -264,7 +180,7 @@ def test_a_staff_post_needs_this_browsers_own_token(site: Site):
     path = site.url("/staff/sessions/{sid}/state")
     editor = log_in(site.base)
     other = log_in(site.base)  # the same account in another browser
-    visitor = Browser(site.base)
+    visitor = Client(site.base)
     wrong = {
         "no token": None, "empty": "", "made up": secrets.token_urlsafe(32),
         "another browser's": other.token("/staff/"),
@@ -281,23 +197,23 @@ def test_a_staff_post_needs_this_browsers_own_token(site: Site):
         assert reply.status == 400 and REFUSED in reply.text, why
     assert fingerprint(site.archive.root) == before
     assert site.archive.session(site.sid).state == "draft"
-    assert Browser(site.base).get(site.url("/sessions/{sid}")).status == 404
+    assert Client(site.base).get(site.url("/sessions/{sid}")).status == 404
 
     token = editor.token(site.url("/staff/sessions/{sid}"))
     reply = editor.post(path, {"action": "publish", "csrf_token": token})
     assert reply.status == 302 and reply.location.path == site.url("/staff/sessions/{sid}")
     assert site.archive.session(site.sid).state == "published"
-    assert Browser(site.base).get(site.url("/sessions/{sid}")).status == 200
+    assert Client(site.base).get(site.url("/sessions/{sid}")).status == 200
 
     # The header does as well as the form field (for scripts).
     reply = editor.post(path, {"action": "withdraw"}, {"X-CSRF-Token": token})
     assert reply.status == 302
     assert site.archive.session(site.sid).state == "withdrawn"
-    assert Browser(site.base).get(site.url("/sessions/{sid}")).status == 404
+    assert Client(site.base).get(site.url("/sessions/{sid}")).status == 404
 
 
 def test_the_login_form_needs_a_token(site: Site):
-    browser, other = Browser(site.base), Browser(site.base)
+    browser, other = Client(site.base), Client(site.base)
     browser.token()
     before = fingerprint(site.archive.root)
     for token in (None, "", "forged", other.token()):
@@ -310,7 +226,7 @@ def test_the_login_form_needs_a_token(site: Site):
                        for c in reply.cookies())
     assert fingerprint(site.archive.root) == before  # not even a failed attempt was counted
     assert browser.get("/staff/").status == 302
-    assert browser.login().status == 302
+    assert browser.login(NAME, PASSWORD).status == 302
     assert browser.get("/staff/").status == 200
 
 
@@ -347,7 +263,7 @@ def secrets_of(archive: Archive) -> dict[str, bytes]:
     return found
 
 
-def probe(browser: Browser, archive: Archive, template: str, **more: str) -> list[str]:
+def probe(browser: Client, archive: Archive, template: str, **more: str) -> list[str]:
     """Every escape in the template's {x}, and what came back when it was not a clean 404."""
     bad = []
     hidden = secrets_of(archive)
@@ -381,8 +297,8 @@ def test_public_paths_never_leave_the_archive(shared_site: Site, template):
     draft = record.read_bytes()
     publishing.publish(archive, shared_site.sid)
     try:
-        assert Browser(shared_site.base).get(f"/sessions/{shared_site.sid}/media").status == 200
-        assert probe(Browser(shared_site.base), archive, template, sid=shared_site.sid) == []
+        assert Client(shared_site.base).get(f"/sessions/{shared_site.sid}/media").status == 200
+        assert probe(Client(shared_site.base), archive, template, sid=shared_site.sid) == []
     finally:
         record.write_bytes(draft)
 
@@ -422,10 +338,10 @@ def login_cookie(reply: Reply) -> dict[str, str]:
 
 
 def test_the_login_cookie_is_httponly_and_lax_and_not_secure_over_http(site: Site):
-    browser = Browser(site.base)
+    browser = Client(site.base)
     # A forged X-Forwarded-Proto is not believed when no proxy is trusted.
     for headers in ({}, {"X-Forwarded-Proto": "https"}):
-        cookie = login_cookie(browser.login(headers=headers))
+        cookie = login_cookie(browser.login(NAME, PASSWORD, headers=headers))
         assert "httponly" in cookie and cookie["samesite"] == "Lax"
         assert "secure" not in cookie, headers
         assert PASSWORD not in urllib.parse.unquote(cookie["value"])
@@ -443,7 +359,7 @@ def test_the_app_marks_the_cookie_secure_behind_a_trusted_proxy(site: Site):
         assert page.status_code == 200
         (header,) = page.headers.getlist("Set-Cookie")
         assert ("; Secure" in header) is secure, (proxies, header)
-        token = TOKEN.search(client.get("/staff/login").get_data(as_text=True)).group(1)
+        token = csrf_token(client.get("/staff/login").get_data(as_text=True))
         reply = client.post("/staff/login", headers=https, data={
             "name": NAME, "password": PASSWORD, "csrf_token": token})
         assert reply.status_code == 302
@@ -455,7 +371,7 @@ def test_the_app_marks_the_cookie_secure_behind_a_trusted_proxy(site: Site):
 def test_the_login_cookie_is_secure_over_https_through_a_trusted_proxy(site: Site):
     """Over HTTP as deployed: `ontherecord serve` runs waitress as serving() does."""
     with serving(site.archive, TRUSTED_PROXIES=1) as base:
-        browser = Browser(base)
+        browser = Client(base)
         https = {"X-Forwarded-Proto": "https"}
         page = browser.get("/staff/login", https)
         assert page.status == 200 and len(page.cookies()) == 1
@@ -463,16 +379,16 @@ def test_the_login_cookie_is_secure_over_https_through_a_trusted_proxy(site: Sit
             "X-Forwarded-Proto never reached the app: waitress drops it unless told to trust "
             "the proxy, so TRUSTED_PROXIES does nothing under waitress")
         # The login page's own (plain-http) cookie keeps the form's token for the jar.
-        cookie = login_cookie(browser.login(headers=https))
+        cookie = login_cookie(browser.login(NAME, PASSWORD, headers=https))
         assert "secure" in cookie and "httponly" in cookie and cookie["samesite"] == "Lax"
-        plain = login_cookie(Browser(base).login())
+        plain = login_cookie(Client(base).login(NAME, PASSWORD))
         assert "secure" not in plain
 
 
 # --- 5. logging in -----------------------------------------------------------------------------
 
 def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(shared_site: Site):
-    browser = Browser(shared_site.base)
+    browser = Client(shared_site.base)
     answers = set()
     for name, password in ((NAME, "not the password"), ("nobody", PASSWORD),
                            (NAME.upper(), PASSWORD + "!"), ("../editor", PASSWORD), ("", "")):
@@ -486,7 +402,7 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(shared_site: S
 
 
 def test_five_failures_lock_the_account_until_its_password_is_set(site: Site):
-    browser = Browser(site.base)
+    browser = Client(site.base)
     for _ in range(staff.FAILURES_BEFORE_LOCK):
         reply = browser.login(NAME, "not the password")
         assert reply.status == 401 and "wrong name or password" in reply.text
@@ -517,7 +433,7 @@ def test_five_failures_lock_the_account_until_its_password_is_set(site: Site):
     ("", "/staff/"),
 ])
 def test_login_goes_to_next_only_on_this_site(shared_site: Site, target, lands):
-    reply = Browser(shared_site.base).login(next_path=shared_site.url(target))
+    reply = Client(shared_site.base).login(NAME, PASSWORD, next_path=shared_site.url(target))
     assert reply.status == 302
     location = reply.headers["Location"]
     assert location == shared_site.url(lands), location
@@ -555,7 +471,7 @@ def test_logout_and_removing_the_account_end_the_login(site: Site):
 
 def test_a_visitors_upload_is_refused_unread(shared_site: Site):
     archive = shared_site.archive
-    visitor = Browser(shared_site.base)
+    visitor = Client(shared_site.base)
     token = visitor.token()
     before = fingerprint(archive.root)
     fields = {"title": "Not ours", "date": "2024-01-01", "unit": "X"}
@@ -612,7 +528,7 @@ STAFF_HTML = ["/staff/", "/staff/sessions/{sid}", "/staff/upload", "/staff/jobs/
 def test_every_page_forbids_inline_scripts_and_staff_pages_are_not_kept(site: Site):
     publishing.publish(site.archive, site.sid)
     SearchIndex.of(site.archive).replace_session(site.archive.transcript(site.sid))
-    visitor, editor = Browser(site.base), log_in(site.base)
+    visitor, editor = Client(site.base), log_in(site.base)
     replies = [(path, visitor.get(site.url(path))) for path in PUBLIC_PAGES]
     replies += [(path, editor.get(site.url(path))) for path in STAFF_HTML]
     replies += [(path, visitor.get(site.url(path))) for path in STAFF_HTML]  # the redirects
@@ -645,7 +561,7 @@ def test_a_draft_is_hidden_from_the_public_and_shown_to_staff(shared_site: Site)
     sid, archive = shared_site.sid, shared_site.archive
     session = archive.session(sid)
     assert session.state == "draft"
-    visitor = Browser(shared_site.base)
+    visitor = Client(shared_site.base)
     for path in [f"/sessions/{sid}", f"/sessions/{sid}/media", f"/api/sessions/{sid}",
                  *[f"/sessions/{sid}/transcript.{fmt}" for fmt in WRITERS]]:
         reply = visitor.get(path)
@@ -683,7 +599,7 @@ def test_accounts_and_the_cookie_key_are_owner_only_and_hold_no_password(tmp_pat
     with serving(archive) as base:
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
         assert re.fullmatch(r"[0-9a-f]{64}", key.read_text().strip())
-        assert Browser(base).login(NAME, "not the password").status == 401
+        assert Client(base).login(NAME, "not the password").status == 401
         check()
         assert log_in(base).get("/staff/").status == 200
         check()

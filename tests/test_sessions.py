@@ -6,28 +6,19 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_query import make_transcript
-from test_search import (
-    HOSTILE,
-    VIDEO,
-    commit,
-    made_client_in,
-    no_traceback,
-    parse_html,
-    squash,
-    t_of,
-)
 
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.exports import WRITERS, parse_time
-from search_app import create_app
 from search_app.sessions import short_clock
-
-
-@pytest.fixture(scope="module")
-def made_client(tmp_path_factory):
-    return made_client_in(tmp_path_factory.mktemp("made") / "archive")
+from tests.helpers.html import no_traceback, parse_html, squash, t_of
+from tests.helpers.http import client_over
+from tests.helpers.transcripts import (
+    HOSTILE_TRANSCRIPT,
+    VIDEO_TRANSCRIPT,
+    commit,
+    make_transcript,
+)
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +283,8 @@ def test_transcript_json_is_the_contract(client, example_id, example):
 
 
 def test_session_page_escapes_everything(made_client):
-    response = made_client.get(f"/sessions/{HOSTILE.session.id}")
+    hostile = HOSTILE_TRANSCRIPT.session.id
+    response = made_client.get(f"/sessions/{hostile}")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     for raw in ("<script>alert(1)</script>", "<b>title</b>", "<i>Staff</i>", "<em>Evil</em>"):
@@ -301,26 +293,27 @@ def test_session_page_escapes_everything(made_client):
     assert page.find("h1").text == "Hostile <b>title</b>"
     line = page.find("ol", id="transcript").find("li")
     assert line.find("span", class_="speaker").text == "<em>Evil</em> Name"
-    assert line.find("span", class_="text").text == HOSTILE.segments[0].text
-    vtt = made_client.get(f"/sessions/{HOSTILE.session.id}/transcript.vtt").get_data(as_text=True)
+    assert line.find("span", class_="text").text == HOSTILE_TRANSCRIPT.segments[0].text
+    vtt = made_client.get(f"/sessions/{hostile}/transcript.vtt").get_data(as_text=True)
     assert "<script>" not in vtt and "<em>" not in vtt
 
 
 def test_video_session_gets_a_video_player(made_client):
-    page = parse_html(made_client.get(f"/sessions/{VIDEO.session.id}?t=2").get_data(as_text=True))
+    video = VIDEO_TRANSCRIPT.session.id
+    page = parse_html(made_client.get(f"/sessions/{video}?t=2").get_data(as_text=True))
     assert page.find_all("audio") == []
     player = page.find("video", id="player")
     assert player.get("data-start") == "2.00"
     assert player.find("source").get("type") == "video/mp4"
     assert player.find("track").get("kind") == "captions"
-    media = made_client.get(f"/sessions/{VIDEO.session.id}/media")
+    media = made_client.get(f"/sessions/{video}/media")
     assert media.mimetype == "video/mp4"
 
 
 def test_session_without_speech(tmp_path):
     archive = Archive(tmp_path / "archive")
     commit(archive, make_transcript("2026-12-01-silent", "Silent", "2026-12-01", "Teachers", []))
-    client = create_app({"ARCHIVE": str(archive.root), "TESTING": True}).test_client()
+    client = client_over(archive)
     page = parse_html(client.get("/sessions/2026-12-01-silent").get_data(as_text=True))
     assert "No speech was recognized" in page.find("ol", id="transcript").text
     assert client.get("/sessions/2026-12-01-silent/transcript.vtt").data.decode() == "WEBVTT\n"

@@ -12,12 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_search import parse_html, squash
 
 from search_app import create_app
 from search_app.settings import defaults
+from tests.helpers import ROOT
+from tests.helpers.html import parse_html, squash
 
-ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 
 
@@ -117,7 +117,8 @@ def test_instance_config_is_read_between_defaults_and_overrides(tmp_path, exampl
             "home": plain.test_client().get("/").get_data(as_text=True),
         }))
     """)
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    # The copy first; the rest of the project from this tree, not wherever it is installed from.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
     env.pop("ONTHERECORD_ARCHIVE", None)
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)

@@ -7,40 +7,19 @@ import json
 
 import numpy as np
 import pytest
-from conftest import (
-    FOLLOWUP,
-    REFERENCE,
-    TEST_MODEL,
-    followup_details,
-    snapshot,
-    speaker_map,
-    true_speaker,
-)
 
 from index.store import SearchIndex
-from ingest.asr import AsrOptions
 from ingest.diarize import DiarizeOptions
-from ingest.pipeline import ingest
 from ontherecord import speakers, voices
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.exports import clock
 from ontherecord.model import SIDES
-from search_app import create_app
-
-
-def one_line_error(result, code: int) -> str:
-    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("ontherecord: error: ")
-    return lines[0]
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+from tests.helpers import snapshot
+from tests.helpers.cli import ok, one_line_error
+from tests.helpers.example import FOLLOWUP, REFERENCE, followup_details, ingest_into
+from tests.helpers.http import client_over
+from tests.helpers.turns import speaker_map, true_speaker
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +53,7 @@ def test_naming_changes_what_search_finds(cli, archive_copy, example_id, voice_i
     """`speaker:"Jane Doe"` finds nothing until the district's negotiator is named Jane Doe;
     then it finds the district's words and no one else's, on the command line and the API."""
     root, district = archive_copy.root, voice_ids["district"]
-    client = create_app({"ARCHIVE": str(root), "TESTING": True}).test_client()
+    client = client_over(archive_copy)
     query = 'speaker:"Jane Doe"'
     assert ok(cli("search", query, archive=root)).splitlines() == ["0 results"]
     assert client.get("/api/search", query_string={"speaker": "Jane Doe"}).json["total"] == 0
@@ -295,11 +274,12 @@ def test_rttm_export(cli, archive_copy, example_id, voice_ids, tmp_path):
     assert target.read_text() == text
 
 
+@pytest.mark.slow
 def test_ingest_with_a_fixed_count_of_speakers(tmp_path):
     """The count staff give reaches diarization: the follow-up's three voices taken as two."""
     archive = Archive(tmp_path / "archive")
-    result = ingest(archive, FOLLOWUP, followup_details(), AsrOptions(model=TEST_MODEL),
-                    speaker_options=DiarizeOptions(speakers=2))
+    result = ingest_into(archive, FOLLOWUP, followup_details(),
+                         speakers=DiarizeOptions(speakers=2))
     transcript = archive.transcript(result.session.id)
     assert [s.id for s in transcript.speakers] == ["S1", "S2"]
     assert {seg.speaker for seg in transcript.segments} == {"S1", "S2"}

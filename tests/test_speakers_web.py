@@ -7,34 +7,22 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import (
+
+from search_app.sessions import short_clock
+from tests.helpers.example import (
     DISTRICT_NAME,
     FOLLOWUP_REFERENCE,
     REFERENCE,
     name_speaker,
-    speaker_map,
-    true_speaker,
 )
-from test_search import parse_html, squash
-
-from search_app import create_app
-from search_app.sessions import short_clock
-
-
-@pytest.fixture(scope="module")
-def named_client(named_archive):
-    return create_app({"ARCHIVE": str(named_archive.root), "TESTING": True}).test_client()
+from tests.helpers.html import page_of, parse_html, squash
+from tests.helpers.http import client_over
+from tests.helpers.turns import speaker_map, true_speaker
 
 
 @pytest.fixture(scope="module")
 def references(example_id, followup_id):
     return {example_id: REFERENCE, followup_id: FOLLOWUP_REFERENCE}
-
-
-def page_of(client, url: str, **params):
-    response = client.get(url, query_string=params)
-    assert response.status_code == 200, response.status_code
-    return parse_html(response.get_data(as_text=True))
 
 
 def speaker_rows(page) -> dict[str, object]:
@@ -121,7 +109,7 @@ def test_select_lists_everyone_named(named_client):
         assert [(o.get("value"), squash(o.text)) for o in options] == [
             ("", "Anyone"), (DISTRICT_NAME, DISTRICT_NAME)]
     chosen = page_of(named_client, "/search", q="salary", speaker=DISTRICT_NAME)
-    (picked,) = [o for o in chosen.find("select").find_all("option") if "selected" in o.attrs]
+    (picked,) = [o for o in chosen.find("select").find_all("option") if o.has_attr("selected")]
     assert picked.get("value") == DISTRICT_NAME
 
 
@@ -172,7 +160,7 @@ def test_unknown_speaker_finds_nothing(named_client):
 def test_names_are_escaped_and_still_searchable(archive_copy, example_id):
     hostile = '<b>Evil</b> & "Co"'
     name_speaker(archive_copy, example_id, "S2", hostile)
-    client = create_app({"ARCHIVE": str(archive_copy.root), "TESTING": True}).test_client()
+    client = client_over(archive_copy)
     body = client.get(f"/sessions/{example_id}").get_data(as_text=True)
     assert "<b>Evil</b>" not in body and "&lt;b&gt;Evil&lt;/b&gt;" in body
     page = parse_html(body)

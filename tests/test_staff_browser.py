@@ -14,13 +14,15 @@ import threading
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from conftest import EXAMPLE, assert_link_time, ffmpeg, phrase_start, serving
 from playwright.sync_api import expect
-from test_browser import get_json, player_time
 
 from ingest import jobs, media
 from ontherecord import staff
 from ontherecord.exports import link_time
+from tests.helpers.browser import player_time
+from tests.helpers.example import EXAMPLE, assert_link_time, phrase_start
+from tests.helpers.http import get_json, serving
+from tests.helpers.media import ffmpeg
 
 pytestmark = pytest.mark.browser
 

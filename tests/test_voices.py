@@ -11,7 +11,11 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import (
+
+from ontherecord import voices
+from ontherecord.archive import Archive
+from ontherecord.model import Speaker
+from tests.helpers.example import (
     DISTRICT_NAME,
     FOLLOWUP,
     FOLLOWUP_REFERENCE,
@@ -19,12 +23,8 @@ from conftest import (
     followup_details,
     ingest_into,
     name_speaker,
-    speaker_map,
 )
-
-from ontherecord import voices
-from ontherecord.archive import Archive
-from ontherecord.model import Speaker
+from tests.helpers.turns import speaker_map
 
 
 def registry(archive: Archive) -> dict:

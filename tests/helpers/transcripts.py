@@ -1,0 +1,86 @@
+"""Hand-made transcripts with known text, and archives and indexes holding them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.store import SearchIndex
+from ontherecord.archive import Archive
+from ontherecord.model import Segment, Session, Source, Speaker, Transcript
+
+
+def make_transcript(session_id: str, title: str, date: str, unit: str, lines,
+                    speakers: tuple[Speaker, ...] | list[Speaker] = ()) -> Transcript:
+    """A published transcript from (start, end, speaker id, text) lines and its Speakers."""
+    session = Session(session_id, title, date, unit, 60.0, "media.ogg", "audio/ogg",
+                      Source("recording.ogg", "0" * 64, 1), state="published")
+    segments = [Segment(start, end, text, speaker) for start, end, speaker, text in lines]
+    return Transcript(session, segments, list(speakers))
+
+
+MARCH = make_transcript(
+    "2026-03-10-teachers-march", "Teachers bargaining session 3", "2026-03-10", "Teachers", [
+        (0.0, 5.0, "S1", "Negotiations on class size caps will continue next week."),
+        (5.0, 10.0, "S2", "The district cannot raise salaries this year."),
+        (10.0, 15.0, "S1", "We will not accept a salary freeze."),
+        (15.0, 20.0, "S2", "Class caps and size limits are separate issues."),
+        (20.0, 25.0, "S1", "Mental health staffing is the priority."),
+    ],
+    [Speaker("S1", "SPEAKER_1", "Jane Doe"), Speaker("S2", "SPEAKER_2", "Mark Ellison")],
+)
+OCTOBER = make_transcript(
+    "2026-10-14-esp-wages", "ESP wage session", "2026-10-14", "Education Support Professionals", [
+        (0.0, 4.0, "A", "We propose a starting wage of 25 dollars an hour."),
+        (4.0, 9.0, "B", "Support staff salaries lag behind inflation."),
+        (9.0, 14.0, "B", "We will not settle without a living wage."),
+        (14.0, 20.0, "A", "The district wants to negotiate a settlement."),
+    ],
+    # A speaker nobody has named yet is searched by its label.
+    [Speaker("A", "SPEAKER_A"), Speaker("B", "SPEAKER_B", "Rosa Delgado")],
+)
+LATE_OCTOBER = make_transcript(
+    "2026-10-28-teachers-salary", "Teachers salary session", "2026-10-28", "Teachers", [
+        (0.0, 6.0, None, "Class size limits matter in the upper grades."),
+        (6.0, 12.0, None, "A strike vote is possible if there is no salary offer."),
+    ],
+)
+CORPUS = (MARCH, OCTOBER, LATE_OCTOBER)
+
+# Sessions with awkward content: HTML in every field, and a video.
+HOSTILE_TRANSCRIPT = make_transcript(
+    "2026-11-02-hostile", "Hostile <b>title</b>", "2026-11-02", "Teachers & <i>Staff</i>", [
+        (0.0, 4.0, "X", "<script>alert(1)</script> salary & budget"),
+        (4.0, 8.0, "X", "More about the salary schedule."),
+    ],
+    [Speaker("X", "SPEAKER_X", "<em>Evil</em> Name")],
+)
+VIDEO_TRANSCRIPT = make_transcript(
+    "2026-11-16-video", "Video session", "2026-11-16", "Teachers", [
+        (0.0, 5.0, None, "A salary offer on video."),
+    ],
+)
+VIDEO_TRANSCRIPT.session.media, VIDEO_TRANSCRIPT.session.media_type = "media.mp4", "video/mp4"
+
+
+def build_index(path: Path, transcripts=CORPUS) -> SearchIndex:
+    """A real index on disk holding the given sessions."""
+    index = SearchIndex(path)
+    for transcript in transcripts:
+        index.replace_session(transcript)
+    return index
+
+
+def commit(archive: Archive, transcript: Transcript, media: bytes = b"not really media") -> None:
+    """Put a hand-made session into an archive as ingest does: staged, then renamed in."""
+    with archive.staging() as folder:
+        (folder / transcript.session.media).write_bytes(media)
+        archive.commit(folder, transcript.session, transcript)
+
+
+def made_archive(root: Path) -> Archive:
+    """An indexed archive of the hand-made hostile and video sessions."""
+    archive = Archive(root)
+    for transcript in (HOSTILE_TRANSCRIPT, VIDEO_TRANSCRIPT):
+        commit(archive, transcript)
+    SearchIndex(archive.index_dir).rebuild_from(archive)
+    return archive
