@@ -47,16 +47,14 @@ demo: $(STAMP)
 	    --publish
 	$(OTR) serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/mypy
+test: lint
 	$(BIN)/python -m pytest
 
 # Everything but the tests marked slow (those that run a real Whisper model): for quick edits.
-test-fast: $(STAMP)
-	$(BIN)/ruff check .
+test-fast: lint
 	$(BIN)/python -m pytest -m "not slow"
 
+# ruff, then the type check: what the pre-commit hooks run too.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
