@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import webvtt
 
-from ontherecord.exports import link_time
+from ontherecord.timecode import link_time
 from tests.helpers.browser import SETTLED, player_time
 from tests.helpers.http import Client, get_json
 

@@ -10,8 +10,8 @@ from dataclasses import asdict
 import pytest
 
 from index.store import SearchIndex
-from ingest.topics import load_taxonomy
-from ontherecord.exports import clock
+from ontherecord.taxonomy import load_taxonomy
+from ontherecord.timecode import clock
 from tests.helpers import snapshot
 from tests.helpers.cli import ok, one_line_error, rows
 from tests.helpers.example import REFERENCE, segment_saying

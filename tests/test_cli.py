@@ -22,8 +22,9 @@ import webvtt
 
 from index.store import SearchIndex
 from ontherecord.archive import Archive
-from ontherecord.exports import WRITERS, clock
+from ontherecord.exports import WRITERS
 from ontherecord.model import Session
+from ontherecord.timecode import clock
 from tests.helpers import ROOT, snapshot
 from tests.helpers.cli import one_line_error, start_process
 from tests.helpers.example import EXAMPLE, REFERENCE, TEST_MODEL, normalize, utterance_saying

@@ -13,8 +13,8 @@ import pytest
 from ontherecord import corrections
 from ontherecord.corrections import MAX_TEXT, correct, realign, segment_at
 from ontherecord.errors import InputError
-from ontherecord.exports import clock
 from ontherecord.model import Correction, Segment, Session, Source, Transcript, Word
+from ontherecord.timecode import clock
 from tests.helpers import snapshot
 from tests.helpers.cli import ok, one_line_error
 from tests.helpers.example import normalize, phrase_start, segment_saying

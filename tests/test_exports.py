@@ -21,9 +21,9 @@ from ontherecord.exports import (
     TxtWriter,
     VttWriter,
     caption_chunks,
-    clock,
 )
 from ontherecord.model import Segment, Speaker, Transcript, Turn, Word
+from ontherecord.timecode import clock
 from tests.helpers.transcripts import make_transcript
 
 

@@ -22,8 +22,8 @@ import pytest
 from ingest import download, fetch, jobs, media
 from ingest.asr import AsrOptions
 from ingest.media import ffmpeg_binary
-from ingest.pipeline import Details
 from ontherecord.archive import Archive
+from ontherecord.details import Details
 from ontherecord.errors import InputError
 from tests.helpers import snapshot
 from tests.helpers.example import EXAMPLE, TEST_MODEL, normalize

@@ -15,8 +15,10 @@ import pytest
 from index.store import SearchIndex
 from ingest import media
 from ingest.asr import AsrOptions
-from ingest.pipeline import Details, ingest, make_session_id, sha256_of
+from ingest.pipeline import make_session_id, sha256_of
+from ontherecord import service
 from ontherecord.archive import Archive
+from ontherecord.details import Details
 from ontherecord.errors import InputError
 from ontherecord.exports import WRITERS
 from ontherecord.model import Speaker
@@ -296,34 +298,36 @@ def test_same_recording_under_another_name_is_not_ingested_twice(archive_copy, e
 # --- nothing is left behind -------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_failed_indexing_leaves_no_session(clips, tmp_path):
-    """The indexer (on_commit) fails after the commit: the session is taken back out."""
+def test_failed_indexing_keeps_the_session_for_the_index_to_catch_up(clips, tmp_path,
+                                                                    monkeypatch):
+    """The archive is the record: a session committed before the index failed stays, and the
+    next start (or change) indexes it."""
     archive = Archive(tmp_path / "archive")
-    committed = []
 
-    def failing_indexer(transcript):
-        committed.append(archive.ids())
+    def failing(self, archive):
         raise RuntimeError("the index is unwritable")
 
-    with pytest.raises(RuntimeError, match="unwritable"):
-        ingest(archive, clips["m4a"], example_details(), AsrOptions(model=TEST_MODEL),
-               on_commit=failing_indexer)
-    assert len(committed) == 1 and len(committed[0]) == 1  # it had been committed
-    assert archive.ids() == []
-    assert not archive.session_dir(committed[0][0]).exists()
-    assert archive.find_by_sha256(sha256_of(clips["m4a"])) is None
+    with monkeypatch.context() as patch:
+        patch.setattr(SearchIndex, "reconcile", failing)
+        with pytest.raises(RuntimeError, match="unwritable"):
+            ingest_into(archive, clips["m4a"])
+    [session] = archive.sessions()
+    assert session.source.sha256 == sha256_of(clips["m4a"]) and session.public
     assert_nothing_staged(archive)
+    assert service.heal(archive) == [session.id]
+    assert SearchIndex.of(archive).search("class size").total > 0
 
 
 @pytest.mark.slow
-def test_unusable_index_leaves_no_session(clips, tmp_path):
-    """The real indexer, pointed at an index folder it cannot create, fails: no session stays."""
+def test_unusable_index_is_an_error_and_the_session_stays(clips, tmp_path):
+    """An index folder that cannot be made fails the ingest after its commit: the session is
+    kept, the file in the way untouched, nothing staged."""
     archive = Archive(tmp_path / "archive")
     archive.root.mkdir()
     archive.index_dir.write_text("a file where the index folder should be")
     with pytest.raises(OSError):
         ingest_into(archive, clips["m4a"])
-    assert archive.ids() == []
+    assert len(archive.ids()) == 1
     assert archive.index_dir.read_text() == "a file where the index folder should be"
     assert_nothing_staged(archive)
 
@@ -351,10 +355,9 @@ class InterruptIn:
 def test_interrupted_ingest_leaves_nothing(clips, tmp_path, stage):
     archive = Archive(tmp_path / "archive")
     progress = InterruptIn(stage)
-    index = SearchIndex(archive.index_dir)
     with pytest.raises(KeyboardInterrupt):
-        ingest(archive, clips["mp4"], example_details(), AsrOptions(model=TEST_MODEL), progress,
-               on_commit=index.replace_session)
+        service.ingest(archive, clips["mp4"], example_details(),
+                       asr_options=AsrOptions(model=TEST_MODEL), progress=progress)
     assert len(progress.stages) == stage + 1
     if stage == 2:
         assert "transcrib" in progress.stages[-1]
@@ -368,15 +371,15 @@ def test_interrupted_ingest_leaves_nothing(clips, tmp_path, stage):
 @pytest.mark.parametrize(
     ("details", "message"),
     [
-        (Details("  ", "2026-10-14", "Teachers"), "--title"),
-        (Details("Session", "2026-02-30", "Teachers"), "--date"),
-        (Details("Session", "14/10/2026", "Teachers"), "--date"),
+        (Details("  ", "2026-10-14", "Teachers"), "a session needs a title"),
+        (Details("Session", "2026-02-30", "Teachers"), "not a date written YYYY-MM-DD"),
+        (Details("Session", "14/10/2026", "Teachers"), "not a date written YYYY-MM-DD"),
     ],
 )
 def test_bad_details_are_refused_before_any_work(clips, tmp_path, details, message):
     archive = Archive(tmp_path / "archive")
     with pytest.raises(InputError, match=message):
-        ingest(archive, clips["wav"], details, AsrOptions(model=TEST_MODEL))
+        service.ingest(archive, clips["wav"], details, asr_options=AsrOptions(model=TEST_MODEL))
     assert not archive.root.exists()
 
 

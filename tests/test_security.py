@@ -19,9 +19,9 @@ import pytest
 
 from index.store import SearchIndex
 from ingest import jobs
-from ingest.pipeline import Details
 from ontherecord import publishing, staff
 from ontherecord.archive import Archive
+from ontherecord.details import Details
 from ontherecord.errors import NotFoundError
 from ontherecord.exports import WRITERS
 from search_app import create_app

@@ -9,7 +9,8 @@ import pytest
 
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
-from ontherecord.exports import WRITERS, parse_time
+from ontherecord.exports import WRITERS
+from ontherecord.timecode import parse_time
 from search_app.sessions import short_clock
 from tests.helpers.html import no_traceback, parse_html, squash, t_of
 from tests.helpers.http import client_over

@@ -13,8 +13,8 @@ from ingest.diarize import DiarizeOptions
 from ontherecord import speakers, voices
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
-from ontherecord.exports import clock
 from ontherecord.model import SIDES
+from ontherecord.timecode import clock
 from tests.helpers import snapshot
 from tests.helpers.cli import ok, one_line_error
 from tests.helpers.example import FOLLOWUP, REFERENCE, followup_details, ingest_into

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from ingest import jobs, media
 from ontherecord import staff
-from ontherecord.exports import link_time
+from ontherecord.timecode import link_time
 from tests.helpers.browser import player_time
 from tests.helpers.example import EXAMPLE, assert_link_time, phrase_start
 from tests.helpers.http import get_json, serving

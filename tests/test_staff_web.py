@@ -13,7 +13,7 @@ import pytest
 from index.store import SearchIndex
 from ontherecord import staff
 from ontherecord.archive import Archive
-from ontherecord.exports import clock, link_time
+from ontherecord.timecode import clock, link_time
 from tests.helpers import snapshot
 from tests.helpers.example import normalize, segment_saying
 from tests.helpers.html import form_fields, squash, t_of

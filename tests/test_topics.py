@@ -10,12 +10,10 @@ import pytest
 
 from ingest import topics
 from ingest.topics import (
-    DEFAULT_TAXONOMY,
     TopicOptions,
     chapters,
     figures,
     keyword_scores,
-    load_taxonomy,
     switch_costs,
     title_for,
     viterbi,
@@ -23,6 +21,7 @@ from ingest.topics import (
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import Segment
+from ontherecord.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from tests.helpers import snapshot
 from tests.helpers.example import (
     FOLLOWUP,

@@ -12,9 +12,9 @@ import pytest
 
 from index.schema import SPEECH
 from index.store import SearchIndex
-from ingest.topics import load_taxonomy
 from ontherecord import chapters as chapter_edits
-from ontherecord.exports import link_time
+from ontherecord.taxonomy import load_taxonomy
+from ontherecord.timecode import link_time
 from search_app import create_app
 from search_app.sessions import short_clock
 from tests.helpers.browser import SETTLED

@@ -6,12 +6,11 @@ import json
 import re
 from pathlib import Path
 
-from index.store import SearchIndex
 from ingest.asr import AsrOptions
 from ingest.diarize import DiarizeOptions
-from ingest.pipeline import Details, ingest
-from ontherecord import publishing
+from ontherecord import service
 from ontherecord.archive import Archive
+from ontherecord.details import Details
 from tests.helpers import ROOT
 
 EXAMPLE = ROOT / "examples" / "bargaining-session.ogg"
@@ -75,21 +74,18 @@ def followup_details() -> Details:
 # tests look at a session as the public would. `speakers` are what --speakers etc. ask for.
 def ingest_into(archive: Archive, path: Path, details: Details | None = None,
                 publish: bool = True, speakers: DiarizeOptions | None = None):
-    """Ingest a recording with the test model, index it and (unless told not to) publish it."""
-    index = SearchIndex(archive.index_dir)
-    result = ingest(archive, path, details or example_details(), AsrOptions(model=TEST_MODEL),
-                    on_commit=index.replace_session, speaker_options=speakers)
-    if publish and result.created:
-        publishing.publish(archive, result.session.id)
-        index.replace_session(archive.transcript(result.session.id))
-    return result
+    """Ingest, index and (unless asked not to) publish one recording with the test model.
+
+    The one place tests bring a recording in, through the service as the CLI does: published
+    by default, since most tests look at a session as the public would; `speakers` are the
+    --speakers options. Returns the service's Change (`.session`, `.created`).
+    """
+    return service.ingest(archive, path, details or example_details(),
+                          asr_options=AsrOptions(model=TEST_MODEL), speaker_options=speakers,
+                          publish=publish)
 
 
 def name_speaker(archive: Archive, session_id: str, ref: str, name: str,
                  side: str | None = None, role: str | None = None):
-    """Name a speaker as `ontherecord speakers --name` does: edit, then reindex the session."""
-    from ontherecord import speakers
-
-    transcript = speakers.name(archive, session_id, ref, name, side, role)
-    SearchIndex(archive.index_dir).replace_session(transcript)
-    return transcript
+    """Name a speaker as `ontherecord speakers --name` does; returns the saved transcript."""
+    return service.name_speaker(archive, session_id, ref, name, side, role).transcript

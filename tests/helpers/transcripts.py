@@ -74,7 +74,7 @@ def commit(archive: Archive, transcript: Transcript, media: bytes = b"not really
     """Put a hand-made session into an archive as ingest does: staged, then renamed in."""
     with archive.staging() as folder:
         (folder / transcript.session.media).write_bytes(media)
-        archive.commit(folder, transcript.session, transcript)
+        archive.commit(folder, transcript)
 
 
 def made_archive(root: Path) -> Archive:
