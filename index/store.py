@@ -237,6 +237,8 @@ class SearchIndex:
                     count += 1
             writer.commit()
             old = fresh.with_name(fresh.name + ".old")
+            if self.path.exists() and not self.path.is_dir():
+                raise NotADirectoryError(f"{self.path}: in the way of the search index")
             if self.path.exists():
                 os.rename(self.path, old)
             os.rename(fresh, self.path)

@@ -219,15 +219,19 @@ class Archive:
             raise NotFoundError(f"no session {session_id!r} in the archive")
         return Session.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
+    def transcript_path(self, session_id: str) -> Path:
+        """Where a session's transcript is kept."""
+        return self.session_dir(session_id) / "transcript.json"
+
     def transcript(self, session_id: str) -> Transcript:
         """One session with its segments, speakers and chapters."""
         session = self.session(session_id)
-        body = json.loads((self.session_dir(session_id) / "transcript.json").read_text("utf-8"))
+        body = json.loads(self.transcript_path(session_id).read_text("utf-8"))
         return Transcript.from_dict(session, body)
 
     def save_transcript(self, transcript: Transcript) -> None:
         """Replace a committed session's transcript.json (atomically) after an edit."""
-        write_json_atomic(self.session_dir(transcript.session.id) / "transcript.json",
+        write_json_atomic(self.transcript_path(transcript.session.id),
                           _transcript_body(transcript))
 
     def voiceprints(self, session_id: str) -> dict[str, list[float]]:

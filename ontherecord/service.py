@@ -67,8 +67,11 @@ def heal(archive: Archive) -> list[str]:
     archive.sweep()
     if not archive.sessions_dir.is_dir():
         return []
+    index = SearchIndex.of(archive)
+    if index.stamps() == archive.versions():  # the usual case: no lock, nothing written
+        return []
     with archive.changing():
-        return SearchIndex.of(archive).reconcile(archive)
+        return index.reconcile(archive)
 
 
 def reindex(archive: Archive) -> int:

@@ -1,6 +1,7 @@
 """The archive and index the app serves, as configured for the current app."""
 
 import functools
+from pathlib import Path
 
 from flask import current_app
 
@@ -21,15 +22,25 @@ def search_index() -> SearchIndex:
 def speaker_names() -> list[str]:
     """Every person named in the archive, for the speaker filter, A to Z."""
     a = archive()
-    # Keyed on the sessions' versions, which every change counts up: a naming shows at once,
-    # and an unchanged archive is not read again on every page.
-    return _names(str(a.root), tuple(sorted(a.versions().items())))
+    # Keyed on the transcripts' modification times, so a naming shows at once and an
+    # unchanged archive is not read again on every page.
+    stamps = tuple((s.id, _mtime(a.transcript_path(s.id)))
+                   for s in a.public_sessions())
+    return _names(str(a.root), stamps)
+
+
+def _mtime(path: Path) -> int:
+    """A file's modification time in nanoseconds, or 0 if it is gone."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 @functools.lru_cache(maxsize=4)
-def _names(root: str, versions: tuple) -> list[str]:
-    """The named speakers of the archive at `root` as of `versions`."""
+def _names(root: str, stamps: tuple) -> list[str]:
+    """The named speakers of the archive at `root` as of `stamps`."""
     a = Archive(root)
-    names = {s.name for session_id, _ in versions for s in a.transcript(session_id).speakers
+    names = {s.name for session_id, _ in stamps for s in a.transcript(session_id).speakers
              if s.name}
     return sorted(names, key=str.casefold)

@@ -28,7 +28,12 @@ from ontherecord.timecode import clock
 from tests.helpers import ROOT, snapshot
 from tests.helpers.cli import one_line_error, start_process
 from tests.helpers.example import EXAMPLE, REFERENCE, TEST_MODEL, normalize, utterance_saying
-from tests.helpers.media import make_truncated_mp4, make_truncated_wav, make_video_only
+from tests.helpers.media import (
+    make_truncated_mp4,
+    make_truncated_ogg,
+    make_truncated_wav,
+    make_video_only,
+)
 
 CLASS_SIZE = "class size caps"
 CLASS_SIZE_AT = utterance_saying(CLASS_SIZE)["start"]
@@ -63,6 +68,7 @@ def bad_files(tmp_path_factory) -> dict[str, Path]:
         "text": text,
         "truncated-mp4": make_truncated_mp4(folder),
         "truncated-wav": make_truncated_wav(folder),
+        "truncated-ogg": make_truncated_ogg(folder),
         "no-audio": make_video_only(folder),
         "no-model": no_model,
         "missing-folder": folder / "no-such-folder" / "out.vtt",
@@ -76,9 +82,10 @@ BAD_INPUT = [
     ("text-named-mp4", lambda f, c, s: ingest_args(f["text"]), "not a readable recording"),
     ("truncated-mp4", lambda f, c, s: ingest_args(f["truncated-mp4"]), "truncated"),
     ("truncated-wav", lambda f, c, s: ingest_args(f["truncated-wav"]), "truncated"),
+    ("truncated-ogg", lambda f, c, s: ingest_args(f["truncated-ogg"]), "truncated"),
     ("no-audio-track", lambda f, c, s: ingest_args(f["no-audio"]), "no audio track"),
     ("bad-date", lambda f, c, s: [*ingest_args(c["wav"])[:-2], "--date", "2026-02-30"],
-     "--date"),
+     "date '2026-02-30' is not a date written YYYY-MM-DD"),
     ("model-folder-without-model-bin",
      lambda f, c, s: ingest_args(c["wav"], model=str(f["no-model"])), "no model.bin"),
     ("export-unknown-session", lambda f, c, s: ["export", "2026-01-01-no-such-session"],

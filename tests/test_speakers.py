@@ -10,7 +10,7 @@ import pytest
 
 from index.store import SearchIndex
 from ingest.diarize import DiarizeOptions
-from ontherecord import speakers, voices
+from ontherecord import service, speakers, voices
 from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import SIDES
@@ -175,7 +175,7 @@ def test_side_must_be_one_of_the_sides(cli, archive_copy, example_id):
     assert snapshot(archive_copy.root) == before
     # The library refuses it too, for callers other than the command.
     with pytest.raises(InputError):
-        speakers.name(archive_copy, example_id, "S1", "Jane Doe", side="management")
+        service.name_speaker(archive_copy, example_id, "S1", "Jane Doe", side="management")
     assert snapshot(archive_copy.root) == before
 
 
@@ -223,7 +223,7 @@ def test_merge_weights_voiceprints_by_each_speakers_talk_time(archive_copy, exam
     expected = np.average([prints[source], prints[target]], axis=0,
                           weights=[talk[source], talk[target]])
     expected /= np.linalg.norm(expected)
-    speakers.merge(archive_copy, example_id, source, target)
+    service.merge_speakers(archive_copy, example_id, source, target)
     merged = np.array(archive_copy.voiceprints(example_id)[target])
     assert np.linalg.norm(merged) == pytest.approx(1, abs=1e-4)
     assert np.allclose(merged, expected, atol=1e-4)

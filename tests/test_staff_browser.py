@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ingest import jobs, media
-from ontherecord import staff
+from ontherecord import service, staff
 from ontherecord.timecode import link_time
 from tests.helpers.browser import player_time
 from tests.helpers.example import EXAMPLE, assert_link_time, phrase_start
@@ -373,13 +373,13 @@ def attempts(monkeypatch):
     """The recordings the background worker tried to ingest, in order (it runs in this
     process): a job run again shows up again."""
     calls: list[str] = []
-    real = jobs.ingest
+    real = service.ingest
 
-    def ingest(archive, path, *args, **kwargs):
-        calls.append(path.name)
-        return real(archive, path, *args, **kwargs)
+    def ingest(archive, source, *args, **kwargs):
+        calls.append(source.name)
+        return real(archive, source, *args, **kwargs)
 
-    monkeypatch.setattr(jobs, "ingest", ingest)
+    monkeypatch.setattr(service, "ingest", ingest)
     return calls
 
 
