@@ -570,6 +570,8 @@ def test_a_staff_job_fetches_a_stream(base, vod, tmp_path):
     done = jobs.run(archive, job.id, AsrOptions(model=TEST_MODEL))
     assert done.state == "done", done.error
     assert archive.session(done.session_id).state == "draft"
+    # The address is the session's source link, as `ontherecord ingest URL` makes it.
+    assert archive.session(done.session_id).source_url == url
     assert "fourth bargaining session" in said(archive, done.session_id)
     assert list(jobs.inbox(archive, job.id).iterdir()) == []  # the recording is not kept twice
     # A job for a dead address fails with the reason, leaves no session, and can be retried.

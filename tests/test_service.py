@@ -11,6 +11,7 @@ from ontherecord import events, service
 from ontherecord.archive import Archive
 from ontherecord.details import MAX_TITLE, Details
 from ontherecord.errors import InputError
+from ontherecord.model import Chapter
 from tests.helpers.cli import ok, one_line_error, run_main
 from tests.helpers.http import Client, serving
 from tests.helpers.transcripts import MARCH, OCTOBER, commit, make_transcript
@@ -23,11 +24,13 @@ def archive(tmp_path) -> Archive:
     """An indexed archive of two hand-made sessions: MARCH published, OCTOBER a draft."""
     archive = Archive(tmp_path / "archive")
     for transcript in (MARCH, OCTOBER):
-        commit(archive, make_transcript(transcript.session.id, transcript.session.title,
-                                        transcript.session.date, transcript.session.unit,
-                                        [(s.start, s.end, s.speaker, s.text)
-                                         for s in transcript.segments],
-                                        transcript.speakers))
+        copy = make_transcript(transcript.session.id, transcript.session.title,
+                               transcript.session.date, transcript.session.unit,
+                               [(s.start, s.end, s.speaker, s.text) for s in transcript.segments],
+                               transcript.speakers)
+        copy.chapters = [Chapter(0.0, 25.0, "Class size", "Class size and caseloads",
+                                 "class-size")]
+        commit(archive, copy)
     draft = archive.session(OCTOBER.session.id)
     draft.state = "draft"
     archive.save_session(draft)
@@ -71,6 +74,7 @@ def test_every_cli_change_goes_through_the_service(archive, capsys, monkeypatch)
         (["correct", MARCH_ID, "6", "The district can raise salaries."], "correct"),
         (["speakers", MARCH_ID, "--name", "S1", "Jane Q. Doe"], "name_speaker"),
         (["speakers", MARCH_ID, "--merge", "S2", "S1"], "merge_speakers"),
+        (["chapters", MARCH_ID, "--title", "1", "Opening"], "edit_chapters"),
         (["reindex"], "reindex"),
     ]
     for argv, function in commands:
@@ -97,6 +101,8 @@ def test_every_staff_change_goes_through_the_service(archive, monkeypatch):
              "name_speaker"),
             (f"{page}/segments/1", {"text": "The district can raise salaries.",
                                     "before": MARCH.segments[1].text}, "correct"),
+            (f"{page}/chapters/1", {"title": "Opening", "topic": "class-size"},
+             "edit_chapters"),
         ]
         for path, fields, function in posts:
             seen.calls.clear()
