@@ -210,13 +210,14 @@ def ingest(archive: Archive, source: str | Path, info: Details, *,
     recording is transcribed unlocked and committed at once, published if asked. A recording
     already in the archive is not ingested again (the change says created=False).
     """
-    from ingest import fetch, pipeline
+    from ingest import download, fetch, pipeline
     from ingest.asr import AsrOptions
 
     progress = progress or Silent()
     info = info.checked()  # before a download that could take an hour
     if isinstance(source, str) and "://" in source:
-        # Any scheme goes to fetch, which refuses all but http(s) with a clear message.
+        # Any scheme goes to the fetcher's check, which refuses all but http(s) clearly.
+        download.check_url(source)
         info.source_url = info.source_url or details.check_url(source)
         if inbox is None:
             with archive.staging("fetch-") as scratch:
