@@ -71,18 +71,30 @@ def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
     """Hold an exclusive lock on `path` for the block; yields False if not blocking and taken.
 
     flock locks belong to the open file, so they exclude other threads as well as other
-    processes, and the kernel drops them when a process dies, even by kill -9.
+    processes, and the kernel drops them when a process dies, even by kill -9. A sweep may
+    delete a lock file it found free; a lock taken on a file deleted meanwhile is taken again.
     """
-    with open(path, "a") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    while True:
+        with open(path, "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                if _same_file(f, path):
+                    yield True
+                    return
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _same_file(f, path: Path) -> bool:
+    """Whether the open file `f` is still the file at `path` (not deleted or replaced)."""
+    try:
+        return os.fstat(f.fileno()).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
 
 
 @contextlib.contextmanager
