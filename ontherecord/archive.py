@@ -142,6 +142,18 @@ def sweep(base: Path) -> list[str]:
     return swept
 
 
+def sweep_files(base: Path) -> list[str]:
+    """Remove the files in `base` that no live process holds locked; returns their names."""
+    swept = []
+    for path in sorted(base.iterdir()) if base.is_dir() else []:
+        if path.is_file():
+            with file_lock(path, blocking=False) as free:
+                if free:
+                    path.unlink(missing_ok=True)
+                    swept.append(path.name)
+    return swept
+
+
 def _transcript_body(transcript: Transcript) -> dict[str, Any]:
     """What transcript.json holds: the JSON export without the session (session.json has it)."""
     body = transcript.to_dict()
@@ -202,8 +214,8 @@ class Archive:
             yield
 
     def sweep(self) -> list[str]:
-        """Remove what killed processes left in .staging; returns the names removed."""
-        return sweep(self.staging_dir)
+        """Remove what killed processes left in .staging and .uploads; returns the names."""
+        return sweep(self.staging_dir) + sweep_files(self.uploads_dir)
 
     def session_dir(self, session_id: str) -> Path:
         """The folder of one session; the id is checked so it cannot point outside the archive."""

@@ -4,6 +4,7 @@ right. Each kill happens at a named point of the code, not on a timer."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -214,3 +215,15 @@ def test_a_job_another_process_is_running_is_left_to_it(archive):
     with file_lock(Path(jobs.folder(archive, job.id)) / "running.lock"):
         create_app({"ARCHIVE": str(archive.root)})
         assert jobs.load(archive, job.id).state == "running"
+
+
+def test_uploads_a_killed_server_left_are_swept_and_live_ones_kept(archive):
+    archive.uploads_dir.mkdir()
+    stray = archive.uploads_dir / "upload-killed"
+    stray.write_bytes(b"half an upload")
+    live = archive.uploads_dir / "upload-live"
+    live.write_bytes(b"arriving")
+    with open(live, "rb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # as the request receiving it holds it
+        create_app({"ARCHIVE": str(archive.root)})
+        assert sorted(p.name for p in archive.uploads_dir.iterdir()) == ["upload-live"]

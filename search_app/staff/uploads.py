@@ -5,6 +5,7 @@ Each is ingested in the background as a job whose page shows its stage and progr
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -44,10 +45,16 @@ class UploadRequest(Request):
 
     def _get_file_stream(self, total_content_length, content_type, filename=None,
                          content_length=None):
-        """A temporary file in the archive's .uploads/, deleted when the request ends."""
+        """A temporary file in the archive's .uploads/, deleted when the request ends.
+
+        It is locked while open, so a start-up sweep removes only what a killed server left.
+        """
         folder = archive().uploads_dir
         folder.mkdir(parents=True, exist_ok=True)
-        return tempfile.NamedTemporaryFile(dir=folder, prefix="upload-")
+        # Werkzeug closes (and so deletes) it when the request ends.
+        stream = tempfile.NamedTemporaryFile(dir=folder, prefix="upload-")  # noqa: SIM115
+        fcntl.flock(stream, fcntl.LOCK_EX)
+        return stream
 
 
 def refuse_anonymous_uploads() -> None:
