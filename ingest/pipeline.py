@@ -55,11 +55,11 @@ def ingest(
 ) -> Result:
     """Turn a recording into a session staged in `folder`, or find the session it already is.
 
-    Nothing is written outside `folder`: the caller (ontherecord.service) commits the result.
+    `details` come checked (Details.checked). Nothing is written outside `folder`: the caller
+    (ontherecord.service) commits the result.
     """
     progress = progress or Silent()
     speaker_options = speaker_options or diarize.DiarizeOptions()
-    details = details.checked()
     speaker_options.check()
     # Read before any work, so a broken archive taxonomy fails in a second, not after the ASR.
     taxonomy = load_taxonomy(archive.taxonomy_path)
@@ -95,15 +95,14 @@ def ingest(
     return Result(session, transcript, found.voiceprints)
 
 
-def find_speakers(archive: Archive, transcript: Transcript, options: diarize.DiarizeOptions,
+def find_speakers(archive: Archive, session: Session, options: diarize.DiarizeOptions,
                   progress: Progress | None = None) -> diarize.Diarization:
     """Diarize a committed session's recording again (e.g. with the right count of voices)."""
     progress = progress or Silent()
     options.check()
     with archive.staging() as folder:
         wav = folder / "audio.wav"
-        media.extract_audio(archive.media_path(transcript.session), wav,
-                            transcript.session.duration, progress)
+        media.extract_audio(archive.media_path(session), wav, session.duration, progress)
         return diarize.diarize(media.read_wav(wav), options, progress)
 
 

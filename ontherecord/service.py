@@ -188,8 +188,7 @@ def rediarize(archive: Archive, session_id: str, options: DiarizeOptions,
     from ingest import pipeline
 
     # The audio work runs unlocked; the lock is held from reading what it changes to saving it.
-    transcript = archive.transcript(session_id)
-    found = pipeline.find_speakers(archive, transcript, options, progress)
+    found = pipeline.find_speakers(archive, archive.session(session_id), options, progress)
     with archive.changing():
         transcript = archive.transcript(session_id)
         prints, registry = pipeline.apply_speakers(archive, transcript, found)
@@ -210,7 +209,7 @@ def ingest(archive: Archive, source: str | Path, info: Details, *,
     recording is transcribed unlocked and committed at once, published if asked. A recording
     already in the archive is not ingested again (the change says created=False).
     """
-    from ingest import download, fetch, pipeline
+    from ingest import download, pipeline
     from ingest.asr import AsrOptions
 
     progress = progress or Silent()
@@ -221,11 +220,11 @@ def ingest(archive: Archive, source: str | Path, info: Details, *,
         info.source_url = info.source_url or details.check_url(source)
         if inbox is None:
             with archive.staging("fetch-") as scratch:
-                local = _fetch(fetch, source, scratch, progress, live, stop)
+                local = _fetch(source, scratch, progress, live, stop)
                 return ingest(archive, local, info, asr_options=asr_options,
                               speaker_options=speaker_options, publish=publish,
                               progress=progress)
-        local = _fetch(fetch, source, inbox, progress, live, stop)
+        local = _fetch(source, inbox, progress, live, stop)
         if on_fetched:
             on_fetched(local)
         source = local
@@ -259,9 +258,11 @@ def _commit(archive: Archive, folder: Path, transcript: Transcript,
     return True
 
 
-def _fetch(fetch, url: str, folder: Path, progress: Progress, live: bool,
+def _fetch(url: str, folder: Path, progress: Progress, live: bool,
            stop: threading.Event | None) -> Path:
     """Download a recording, or capture a stream (`live`), into `folder`."""
+    from ingest import fetch
+
     if live:
         return fetch.record(url, folder, progress, stop=stop)
     return fetch.fetch(url, folder, progress, stop=stop)

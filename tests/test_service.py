@@ -271,3 +271,9 @@ def test_the_core_imports_nothing_above_it():
         ours = {m for m in imported if m.split(".")[0] in ("ontherecord", "index", "ingest",
                                                            "search_app")}
         assert ours <= {f"ontherecord.{c}" for c in core}, (name, ours)
+
+
+def test_a_source_link_never_carries_credentials(archive):
+    change = service.edit_details(archive, MARCH_ID,
+                                  source_url="https://user:secret@district.example/live")
+    assert change.session.source_url == "https://district.example/live"
