@@ -93,14 +93,17 @@ def topic_filter(topic_id: str) -> Query:
     return Term("topic_id", topic_id.strip())
 
 
-def build_query(text: str, speaker: str = "", topic: str = "") -> Query:
+def build_query(text: str, speaker: str = "", topic: str = "", session: str = "") -> Query:
     """The query for a search box plus optional speaker and topic filters.
 
     The text may be empty when a filter is given: then the filter alone is the query.
     """
-    parts = [parse_query(text)] if text.strip() or not (speaker.strip() or topic.strip()) else []
+    filtered = speaker.strip() or topic.strip() or session.strip()
+    parts = [parse_query(text)] if text.strip() or not filtered else []
     if speaker.strip():
         parts.append(speaker_filter(speaker))
     if topic.strip():
         parts.append(topic_filter(topic))
+    if session.strip():
+        parts.append(Term("session", session.strip()))
     return parts[0] if len(parts) == 1 else And(parts)

@@ -47,6 +47,8 @@ class Hit:
     segment_start: float = 0.0
     # The chapter the segment is in: {title, topic, topic_id}, or None.
     chapter: dict | None = None
+    # The segment's number in the session's transcript (its place on the session page).
+    segment: int = 0
 
     def to_dict(self) -> dict:
         """The JSON form of a hit, as the API and `search --json` give it."""
@@ -55,6 +57,7 @@ class Hit:
             "unit": self.unit, "speaker": self.speaker, "start": self.start,
             "end": self.end, "segment_start": self.segment_start, "text": self.text,
             "snippet": self.snippet, "score": self.score, "chapter": self.chapter,
+            "segment": self.segment,
         }
 
 
@@ -250,9 +253,11 @@ class SearchIndex:
         return set(self.stamps())
 
     def search(self, text: str, page: int = 1, sort: str = "relevance",
-               page_size: int = PAGE_SIZE, speaker: str = "", topic: str = "") -> SearchPage:
-        """One page of hits for a query (see index.query), perhaps of one speaker or topic."""
-        query = build_query(text, speaker, topic)
+               page_size: int = PAGE_SIZE, speaker: str = "", topic: str = "",
+               session: str = "") -> SearchPage:
+        """One page of hits for a query (see index.query), perhaps of one speaker, topic or
+        session."""
+        query = build_query(text, speaker, topic, session)
         try:
             return self._read(lambda ix: self._search(ix, query, text, page, sort, page_size,
                                                       speaker, topic))
@@ -288,4 +293,4 @@ class SearchIndex:
         return Hit(hit["session"], hit["title"], hit["date"], hit["unit"], hit["speaker"],
                    hit["start"] if moment is None else moment, hit["end"], hit["text"],
                    snippet(hit["text"], words), score, segment_start=hit["start"],
-                   chapter=hit.get("chapter"))
+                   chapter=hit.get("chapter"), segment=int(hit["id"].rsplit("/", 1)[1]))

@@ -119,7 +119,7 @@ def test_page_to_dict(index):
     assert len(data["hits"]) == 1
     assert index.search("salary", speaker=" Jane Doe ").to_dict()["speaker"] == "Jane Doe"
     assert set(data["hits"][0]) == {"session", "title", "date", "unit", "speaker", "start", "end",
-                                    "segment_start", "text", "snippet", "score", "chapter"}
+                                    "segment_start", "text", "snippet", "score", "chapter", "segment"}
 
 
 # --- snippets --------------------------------------------------------------------------------
