@@ -23,6 +23,8 @@ def defaults() -> dict[str, Any]:
         "ARCHIVE": str(default_root()),
         "SITE_NAME": "On the Record",
         "PAGE_SIZE": 20,
+        "SESSIONS_PER_PAGE": 10,
+        "HITS_PER_SESSION": 3,
         "SECRET_KEY": None,
         "MODEL": "base",
         "MAX_CONTENT_LENGTH": 8 * 2**30,

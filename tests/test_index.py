@@ -10,7 +10,8 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from index.highlight import match_time, matched_words
+from index.documents import word_offsets
+from index.highlight import match_time, matched_words, wanted
 from index.query import parse_query
 from index.store import SearchIndex
 from ontherecord.errors import InputError
@@ -119,7 +120,8 @@ def test_page_to_dict(index):
     assert len(data["hits"]) == 1
     assert index.search("salary", speaker=" Jane Doe ").to_dict()["speaker"] == "Jane Doe"
     assert set(data["hits"][0]) == {"session", "title", "date", "unit", "speaker", "start", "end",
-                                    "segment_start", "text", "snippet", "score", "chapter", "segment"}
+                                    "segment_start", "text", "snippet", "score", "chapter",
+                                    "segment"}
 
 
 # --- snippets --------------------------------------------------------------------------------
@@ -232,13 +234,13 @@ def test_filter_only_hit_starts_at_its_segment(timed_index):
 
 
 def test_match_time_reads_the_words_of_the_hit(timed_index):
-    with whoosh_index.open_dir(timed_index.path).searcher() as searcher:
-        (hit,) = searcher.search(parse_query('"size caps"'), terms=True)
-        assert match_time(matched_words(hit), hit["words"]) == dict(SAID)["size"]
-        # No word of the text matched: the time is not known.
-        (hit,) = searcher.search(parse_query("unit:teachers"), terms=True)
-        assert matched_words(hit) == []
-        assert match_time(matched_words(hit), hit["words"]) is None
+    (hit,) = timed_index.search('"size caps"').hits
+    offsets = word_offsets(timed_session("2026-04-01-word-times", SAID).segments[0])
+    words = matched_words(hit.text, wanted(parse_query('"size caps"')))
+    assert match_time(words, offsets) == dict(SAID)["size"]
+    # No word of the text matched: the time is not known.
+    assert matched_words(hit.text, wanted(parse_query("unit:teachers"))) == []
+    assert match_time([], offsets) is None
 
 
 def test_prefix_longer_than_the_stem_finds_the_word(timed_index):
