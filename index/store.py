@@ -41,6 +41,8 @@ MARK = "ontherecord-index.json"
 # opens the index again, this many times, a moment apart.
 READ_ATTEMPTS = 5
 READ_PAUSE = 0.05
+# Past this many hits, a page is checked against the count before it is fetched.
+DEEP = 1000
 # Grouped results rank sessions by their best hit among this many of the best hits.
 RANKED = 200
 # The facets a search page counts, by filter name (see index.schema.FACETS).
@@ -312,6 +314,10 @@ class SearchIndex:
         except FileNotFoundError:  # no public session was ever indexed
             return SearchPage(text, 1, 0, 0, [], sort, chosen)
         page = max(page, 1)
+        if (page - 1) * page_size > DEEP:
+            # Engines keep offset + page_size candidates: count first, not a heap of 10**12.
+            total, _ = reader.top(query, 0, 1, sort)
+            page = min(page, max(1, -(-total // page_size)))
         total, docs = reader.top(query, (page - 1) * page_size, page_size, sort)
         pages = -(-total // page_size)
         if page > max(pages, 1):  # past the end: the last page, as a reader paging on expects

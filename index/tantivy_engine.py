@@ -106,7 +106,7 @@ class Reader:
         docs = [{**json.loads(searcher.doc(address)["stored"][0]),
                  "score": 0.0 if sorted_by else key}
                 for key, address in result.hits]
-        return result.count or 0, docs
+        return result.count or 0, docs  # type: ignore[attr-defined]  # missing from the stubs
 
     def counts(self, query: Query, fields: Sequence[str]) -> dict[str, dict[str, int]]:
         """For each field, how many documents matching the query hold each of its values."""
