@@ -6,9 +6,11 @@ same positions and answer a phrase or a stemmed word alike.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
+from whoosh.lang import porter
 
 # Words, with * and ? kept for prefix and wildcard queries, and "%" as a word of its own so
 # that "5%" can be found as "5 percent".
@@ -72,6 +74,16 @@ class VariantFilter(Filter):
             yield held
 
 
+@functools.lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    """Porter's stem of a word, remembered: bargaining talk repeats a few thousand words.
+
+    A function of this module, not the cache wrapped around Whoosh's, so that Whoosh can
+    pickle it with the schema.
+    """
+    return porter.stem(word)
+
+
 def _analyzer(*extra: Filter):
     """The shared tokenizer, lowercasing and variant folding, then any further filters."""
     chain = RegexTokenizer(WORD) | LowercaseFilter() | VariantFilter()
@@ -82,7 +94,7 @@ def _analyzer(*extra: Filter):
 
 # No stop list and single letters kept: reporters search exact quotes such as "we will not",
 # and a phrase query can only match words that were indexed.
-SPEECH = _analyzer(StemFilter())
+SPEECH = _analyzer(StemFilter(stemfn=_stem))
 # Names and units are matched as written (no stemming) but case-insensitively.
 NAMES = _analyzer()
 
@@ -95,3 +107,9 @@ def stems(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """The folded but unstemmed words of a text, in order."""
     return [t.text for t in NAMES(text)]
+
+
+def words_and_stems(text: str) -> tuple[list[str], list[str]]:
+    """Both at once, splitting the text once: what indexing a segment's speech needs."""
+    said = words(text)
+    return said, [_stem(w) for w in said]

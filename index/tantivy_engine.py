@@ -7,6 +7,7 @@ translated here clause for clause (index.tantivy_query).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import tantivy
 from whoosh.query import Every, Query
 
-from index.analysis import stems, words
+from index.analysis import stems, words, words_and_stems
 from index.documents import STORED
 from index.schema import EXACT, PLAIN, SORT_KEYS, STEMMED
 from index.tantivy_query import translate
@@ -41,12 +42,19 @@ def schema() -> tantivy.Schema:
     return b.build()
 
 
+@functools.lru_cache(maxsize=4096)
+def _field_words(text: str, stemmed: bool) -> str:
+    """A session-wide field's words as Tantivy indexes them; a session repeats them per segment."""
+    return " ".join(stems(text) if stemmed else words(text))
+
+
 def _document(doc: dict) -> tantivy.Document:
     """A document of index.documents as Tantivy takes it."""
     fields: dict = {name: doc[name] for name in EXACT}
-    fields |= {name: " ".join(stems(doc[name])) for name in STEMMED}
-    fields |= {name: " ".join(words(doc[name])) for name in ("unit", "speaker", "topic")}
-    fields["verbatim"] = " ".join(words(doc["text"]))
+    fields["title"] = _field_words(doc["title"], True)
+    said, stemmed = words_and_stems(doc["text"])
+    fields["text"], fields["verbatim"] = " ".join(stemmed), " ".join(said)
+    fields |= {name: _field_words(doc[name], False) for name in ("unit", "speaker", "topic")}
     fields |= {name: doc[name] for name in SORT_KEYS}
     fields["stored"] = json.dumps({k: doc[k] for k in STORED}).encode()
     return tantivy.Document(**fields)
