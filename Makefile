@@ -47,8 +47,14 @@ demo: $(STAMP)
 	    --publish
 	$(OTR) serve --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
+# The web and search tests run once more with Tantivy building every index (the engine tests
+# and the index and query tests already run against both engines in the first pass).
+ENGINE_TESTS = tests/test_search.py tests/test_api.py tests/test_speakers_web.py \
+	tests/test_topics_web.py tests/test_publishing.py tests/test_healing.py tests/test_service.py
+
 test: lint
 	$(BIN)/python -m pytest
+	ONTHERECORD_ENGINE=tantivy $(BIN)/python -m pytest $(ENGINE_TESTS)
 
 # Everything but the tests marked slow (those that run a real Whisper model): for quick edits.
 test-fast: lint

@@ -8,11 +8,13 @@ reported as an InputError that says what to fix.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass, replace
 
 from whoosh.qparser import QueryParser
-from whoosh.query import And, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
+from whoosh.query import And, NullQuery, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
 
-from index.schema import NAMES, SCHEMA
+from index.analysis import NAMES
+from index.schema import SCHEMA
 from ontherecord.errors import InputError
 
 MAX_LENGTH = 500
@@ -93,17 +95,65 @@ def topic_filter(topic_id: str) -> Query:
     return Term("topic_id", topic_id.strip())
 
 
-def build_query(text: str, speaker: str = "", topic: str = "", session: str = "") -> Query:
-    """The query for a search box plus optional speaker and topic filters.
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-    The text may be empty when a filter is given: then the filter alone is the query.
+
+def date_filter(date_from: str, date_to: str) -> Query:
+    """Documents of sessions held from one day to another, both included (either may be open)."""
+    for day in (date_from, date_to):
+        if day and not DAY.fullmatch(day):
+            raise InputError(f"dates are written YYYY-MM-DD, not {day!r}")
+    if date_from and date_to and date_from > date_to:
+        raise InputError("the date range ends before it starts")
+    return TermRange("date", date_from or None, date_to or None)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is narrowed to besides its words; '' leaves a filter off."""
+
+    speaker: str = ""
+    topic: str = ""
+    unit: str = ""
+    side: str = ""
+    session: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    def __post_init__(self) -> None:
+        # Spaces around a name or a unit never mean anything; inner runs collapse to one.
+        for name, value in asdict(self).items():
+            object.__setattr__(self, name, " ".join(value.split()))
+
+    def without(self, name: str) -> Filters:
+        """These filters with one left off."""
+        return replace(self, **{name: ""})
+
+    def to_dict(self) -> dict[str, str]:
+        """The filters by name."""
+        return asdict(self)
+
+    def queries(self) -> list[Query]:
+        """The filters as queries, all of which a document must match."""
+        parts = []
+        if self.speaker:
+            parts.append(speaker_filter(self.speaker))
+        if self.topic:
+            parts.append(topic_filter(self.topic))
+        parts += [Term(name, value) for name, value in
+                  (("unit_key", self.unit), ("side", self.side), ("session", self.session))
+                  if value]
+        if self.date_from or self.date_to:
+            parts.append(date_filter(self.date_from, self.date_to))
+        return parts
+
+
+def build_query(text: str, filters: Filters | None = None) -> Query:
+    """The query for a search box plus filters.
+
+    The text may be empty when a filter is given: then the filters alone are the query.
     """
-    filtered = speaker.strip() or topic.strip() or session.strip()
-    parts = [parse_query(text)] if text.strip() or not filtered else []
-    if speaker.strip():
-        parts.append(speaker_filter(speaker))
-    if topic.strip():
-        parts.append(topic_filter(topic))
-    if session.strip():
-        parts.append(Term("session", session.strip()))
+    narrowed = (filters or Filters()).queries()
+    parts = [parse_query(text)] if text.strip() or not narrowed else []
+    parts += narrowed
     return parts[0] if len(parts) == 1 else And(parts)

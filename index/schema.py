@@ -1,38 +1,34 @@
-"""What the index stores: one document per transcript segment."""
+"""The fields every engine indexes, and the Whoosh schema that declares them."""
 
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-# No stop list and single letters kept: reporters search exact quotes such as "we will not",
-# and a phrase query can only match words that were indexed.
-SPEECH = StemmingAnalyzer(stoplist=None, minsize=1)
-# Names and units are matched as written (no stemming) but case-insensitively.
-NAMES = StandardAnalyzer(stoplist=None, minsize=1)
+from index.analysis import NAMES, SPEECH
+
+# Bumped whenever what is indexed changes, so an index made by an older version is rebuilt.
+FORMAT = 2
+# Matched as one exact value each: ids, dates and the facets' keys.
+EXACT = ("id", "session", "stamp", "date", "unit_key", "speaker_key", "side", "session_key",
+         "topic_id")
+# Analyzed for speech (stemmed) and for names (as written).
+STEMMED = ("title", "text")
+PLAIN = ("unit", "speaker", "topic", "verbatim")
+# Integer sort keys (see index.documents).
+SORT_KEYS = ("oldest", "newest")
+# Counted per value for the facets, by name in the search page.
+FACETS = {"unit": "unit_key", "speaker": "speaker_key", "side": "side", "topic": "topic_id",
+          "session": "session_key"}
 
 SCHEMA = Schema(
-    id=ID(unique=True, stored=True),
-    session=ID(stored=True),
-    # "<session id>@<version>": which version of each session the index holds, read from the
-    # lexicon (one term per session) to find sessions whose records changed since.
-    stamp=ID,
+    **{name: ID(stored=name in ("session", "date")) for name in EXACT},
     title=TEXT(analyzer=SPEECH, stored=True),
-    date=ID(stored=True, sortable=True),
     unit=TEXT(analyzer=NAMES, stored=True),
     speaker=TEXT(analyzer=NAMES, stored=True),
     # The chapter's topic name and id ("Class size and caseloads class-size"), so that both
     # topic:"class size" and topic:class-size find it; the chapter title is shown with hits.
-    topic=TEXT(analyzer=NAMES, stored=True),
-    # The id alone, for the ?topic= filter: exact, so "health" cannot also pick "mental-health".
-    topic_id=ID,
-    chapter=STORED,
-    # Not "sortable": Whoosh cannot build a float column; sorting reads the indexed terms.
-    start=NUMERIC(float, stored=True),
-    end=NUMERIC(float, stored=True),
+    topic=TEXT(analyzer=NAMES),
     text=TEXT(analyzer=SPEECH, stored=True, phrase=True),
     # The same words unstemmed, for prefix queries: "negotiat*" cannot match the stem "negoti".
     verbatim=TEXT(analyzer=NAMES, phrase=False),
-    # (character offset in text, start time) of each word, so a hit can point at the moment
-    # the matched words were said rather than at the start of a long segment.
-    words=STORED,
+    **{name: NUMERIC(int, bits=64, sortable=True) for name in SORT_KEYS},
+    start=STORED, end=STORED, words=STORED, chapter=STORED, segment=STORED,
 )
-

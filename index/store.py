@@ -1,32 +1,68 @@
-"""The Whoosh index on disk: add, remove and rebuild sessions, and search them."""
+"""The search index on disk: add, remove and rebuild sessions, and search them.
+
+Two engines sit behind this one interface: Whoosh (pure Python, the default) and Tantivy (for
+archives of hundreds of hours and more; see BENCHMARKS.md). The index folder records which one
+built it; `ontherecord reindex --engine` switches. Either way the index is derived data.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
-from whoosh import index as whoosh_index
-from whoosh.reading import TermNotFound
-from whoosh.sorting import FieldFacet, MultiFacet
+from whoosh.query import And, Every, Query, Term
 
-from index.highlight import match_time, matched_words, snippet
-from index.query import build_query
-from index.schema import SCHEMA
+from index import tantivy_engine, whoosh_engine
+from index.documents import documents, stamp
+from index.highlight import Wanted, match_time, matched_words, snippet, wanted
+from index.query import Filters, build_query
+from index.schema import FACETS, FORMAT
+from index.suggest import Speller
 from ontherecord.archive import Archive, scratch_folder
-from ontherecord.model import Segment, Session, Transcript
+from ontherecord.errors import InputError
+from ontherecord.model import Transcript
 
 PAGE_SIZE = 20
 SORTS = ("relevance", "newest", "oldest")
-# Writers wait this long for another process's lock before giving up.
-LOCK_TIMEOUT = 60.0
+ENGINES: dict[str, ModuleType] = {"whoosh": whoosh_engine, "tantivy": tantivy_engine}
+# Which engine builds an index where there is none; $ONTHERECORD_ENGINE can choose.
+DEFAULT_ENGINE = "whoosh"
+# The file in the index folder that says which engine and format made it.
+MARK = "ontherecord-index.json"
 # A reader that finds files gone (another process committed or swapped the index under it)
 # opens the index again, this many times, a moment apart.
 READ_ATTEMPTS = 5
 READ_PAUSE = 0.05
+# Past this many hits, a page is checked against the count before it is fetched.
+DEEP = 1000
+# Grouped results rank sessions by their best hit among this many of the best hits.
+RANKED = 200
+# The facets a search page counts, by filter name (see index.schema.FACETS).
+COUNTED = ("unit", "speaker", "side", "topic")
+
+__all__ = ["SearchIndex", "Hit", "SearchPage", "Group", "GroupedPage", "Filters", "stamp",
+           "documents"]
+
+
+def default_engine() -> str:
+    """The engine for a new index: $ONTHERECORD_ENGINE, else Whoosh."""
+    name = os.environ.get("ONTHERECORD_ENGINE", DEFAULT_ENGINE)
+    return check_engine(name)
+
+
+def check_engine(name: str) -> str:
+    """The engine's name, or an InputError naming the ones there are."""
+    if name not in ENGINES:
+        raise InputError(f"unknown search engine {name!r}; engines are {', '.join(ENGINES)}")
+    return name
 
 
 @dataclass
@@ -62,6 +98,15 @@ class Hit:
 
 
 @dataclass
+class Summary:
+    """What a search found overall: sessions, per-facet counts, and a spelling suggestion."""
+
+    sessions: int = 0
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+
+@dataclass
 class SearchPage:
     """One page of results for a query."""
 
@@ -71,75 +116,84 @@ class SearchPage:
     total: int
     hits: list[Hit] = field(default_factory=list)
     sort: str = "relevance"
-    speaker: str = ""
-    topic: str = ""
+    filters: Filters = field(default_factory=Filters)
+    summary: Summary = field(default_factory=Summary)
+
+    @property
+    def speaker(self) -> str:
+        """The speaker filter, as applied."""
+        return self.filters.speaker
+
+    @property
+    def topic(self) -> str:
+        """The topic filter, as applied."""
+        return self.filters.topic
 
     def to_dict(self) -> dict:
         """The JSON form of a result page."""
         return {
-            "query": self.query, "speaker": self.speaker, "topic": self.topic, "page": self.page,
-            "pages": self.pages, "total": self.total, "sort": self.sort,
-            "hits": [h.to_dict() for h in self.hits],
+            "query": self.query, **self.filters.to_dict(), "page": self.page,
+            "pages": self.pages, "total": self.total, "sessions": self.summary.sessions,
+            "sort": self.sort, "suggestion": self.summary.suggestion,
+            "facets": self.summary.facets, "hits": [h.to_dict() for h in self.hits],
         }
 
 
-def word_offsets(segment: Segment) -> list[tuple[int, float]]:
-    """(offset of the word in the segment's text, its start time) for every word found there."""
-    text, offsets, position = segment.text.strip(), [], 0
-    for word in segment.words:
-        at = text.find(word.word.strip(), position)
-        if at >= 0:
-            offsets.append((at, word.start))
-            position = at + len(word.word.strip())
-    return offsets
+@dataclass
+class Group:
+    """One session's hits in grouped results: its best few, and how many it has."""
+
+    session: str
+    title: str
+    date: str
+    unit: str
+    count: int
+    hits: list[Hit]
+
+    def to_dict(self) -> dict:
+        """The JSON form of a group."""
+        return {"session": self.session, "title": self.title, "date": self.date,
+                "unit": self.unit, "count": self.count, "hits": [h.to_dict() for h in self.hits]}
 
 
-def stamp(session: Session) -> str:
-    """The term that records which version of a session the index holds."""
-    return f"{session.id}@{session.version}"
+@dataclass
+class GroupedPage:
+    """One page of sessions that match a query, each with its best hits."""
 
+    query: str
+    page: int
+    pages: int
+    total: int  # moments (segments) that match, in every session
+    groups: list[Group] = field(default_factory=list)
+    sort: str = "relevance"
+    filters: Filters = field(default_factory=Filters)
+    summary: Summary = field(default_factory=Summary)
 
-def documents(transcript: Transcript) -> Iterable[dict]:
-    """The index documents of a session, one per segment; none unless it is public.
-
-    The index is the public search, so a draft, withdrawn or closed session is never in it.
-    """
-    s = transcript.session
-    if not s.public:
-        return
-    for n, seg in enumerate(transcript.segments):
-        chapter = transcript.chapter_of(seg)
-        yield {
-            "id": f"{s.id}/{n}", "session": s.id, "stamp": stamp(s), "title": s.title,
-            "date": s.date,
-            "unit": s.unit, "speaker": transcript.speaker_name(seg.speaker),
-            "topic": f"{chapter.topic} {chapter.topic_id}" if chapter else "",
-            "topic_id": chapter.topic_id if chapter else "",
-            "chapter": {"title": chapter.title, "topic": chapter.topic,
-                        "topic_id": chapter.topic_id} if chapter else None,
-            "start": seg.start, "end": seg.end, "text": seg.text.strip(),
-            "verbatim": seg.text.strip(),
-            "words": word_offsets(seg),
+    def to_dict(self) -> dict:
+        """The JSON form of a grouped page."""
+        return {
+            "query": self.query, **self.filters.to_dict(), "page": self.page,
+            "pages": self.pages, "total": self.total, "sessions": self.summary.sessions,
+            "sort": self.sort, "suggestion": self.summary.suggestion,
+            "facets": self.summary.facets, "groups": [g.to_dict() for g in self.groups],
         }
 
 
-def _live(reader, term: bytes) -> bool:
-    """Whether any document that is not deleted has this stamp."""
-    try:
-        return reader.first_id("stamp", term) is not None
-    except TermNotFound:  # only deleted documents had it
-        return False
+# Open readers, one per index folder, kept while the folder is unchanged: opening an index
+# was most of a search's cost. A commit or a swap changes the folder's mtime or inode.
+_OPEN: dict[Path, tuple[tuple[int, int], object]] = {}
+_OPEN_LOCK = threading.Lock()
 
 
 class SearchIndex:
-    """A Whoosh index in a folder, created on first use."""
+    """The search index of an archive, in one folder, built by one of ENGINES."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
 
     @classmethod
     def of(cls, archive: Archive) -> SearchIndex:
-        """The index of an archive, rebuilt if missing or made with an older version's fields.
+        """The index of an archive, rebuilt if missing or made by an older version.
 
         Which sessions it holds is kept up to date by ontherecord.service (reconcile).
         """
@@ -148,51 +202,70 @@ class SearchIndex:
             index.rebuild_from(archive)
         return index
 
-    def has_current_schema(self) -> bool:
-        """Whether an index exists here with the fields this version writes."""
+    def _mark(self) -> dict:
+        """What the index folder says of itself ({} if there is no index)."""
         try:
-            return set(self._read(lambda ix: ix.schema.names())) == set(SCHEMA.names())
-        except FileNotFoundError:
-            return False
+            return json.loads((self.path / MARK).read_text())
+        except (OSError, ValueError):
+            return {}
 
-    def rebuild_from(self, archive: Archive) -> int:
+    def engine(self) -> str | None:
+        """The engine that built the index, or None if there is none."""
+        name = self._mark().get("engine")
+        return name if name in ENGINES else None
+
+    def has_current_schema(self) -> bool:
+        """Whether an index exists here, made by this version's format."""
+        return self._mark().get("format") == FORMAT and self.engine() is not None
+
+    def rebuild_from(self, archive: Archive, engine: str | None = None) -> int:
         """Rebuild from every public session in the archive; returns the segment count."""
-        return self.rebuild(archive.transcript(s.id) for s in archive.public_sessions())
+        return self.rebuild((archive.transcript(s.id) for s in archive.public_sessions()),
+                            engine)
 
-    def _read(self, use: Callable):
-        """`use(index)` on the index as it is now, opened again if a commit swaps files under it.
+    def rebuild(self, transcripts: Iterable[Transcript], engine: str | None = None) -> int:
+        """Build a fresh index beside this one, then swap it in; returns the segment count.
 
-        Raises FileNotFoundError if there is no index (a reader never creates one).
+        The engine is the one named, else the one that built the current index, else the
+        default. It is built in a scratch folder of the archive's .staging (see Archive),
+        which a sweep removes if the rebuild is killed. Readers retry while folders swap.
         """
-        for attempt in range(READ_ATTEMPTS):
-            try:
-                if not whoosh_index.exists_in(self.path):
-                    raise FileNotFoundError(self.path)
-                return use(whoosh_index.open_dir(self.path))
-            except FileNotFoundError:
-                if attempt == READ_ATTEMPTS - 1:
-                    raise
-                time.sleep(READ_PAUSE)
-        raise AssertionError("unreachable")
+        name = check_engine(engine or self.engine() or default_engine())
+        with scratch_folder(self.path.parent / ".staging", "index-") as fresh:
+            count = ENGINES[name].build(fresh, (d for t in transcripts for d in documents(t)))
+            (fresh / MARK).write_text(json.dumps({"engine": name, "format": FORMAT}))
+            old = fresh.with_name(fresh.name + ".old")
+            if self.path.exists() and not self.path.is_dir():
+                raise NotADirectoryError(f"{self.path}: in the way of the search index")
+            if self.path.exists():
+                os.rename(self.path, old)
+            os.rename(fresh, self.path)
+            shutil.rmtree(old, ignore_errors=True)
+        return count
 
-    def _writable(self):
-        """The index to write to, created empty if there is none yet."""
-        if whoosh_index.exists_in(self.path):
-            return whoosh_index.open_dir(self.path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        return whoosh_index.create_in(self.path, SCHEMA)
+    def _reader(self):
+        """The open reader of the index as it is now; FileNotFoundError if there is none."""
+        name = self.engine()
+        if name is None:
+            raise FileNotFoundError(self.path)
+        st = os.stat(self.path)
+        key = (st.st_ino, st.st_mtime_ns)
+        with _OPEN_LOCK:
+            cached = _OPEN.get(self.path)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        reader = _retry(lambda: ENGINES[name].Reader(self.path))
+        with _OPEN_LOCK:
+            _OPEN[self.path] = (key, reader)
+        return reader
 
     def stamps(self) -> dict[str, int]:
         """The version of each session the index holds, by session id."""
-        def read(ix) -> dict[str, int]:
-            with ix.reader() as reader:
-                # A deleted document's term stays in the lexicon until segments merge.
-                terms = [t.decode() for t in reader.lexicon("stamp") if _live(reader, t)]
-            return {sid: int(v) for sid, v in (t.rsplit("@", 1) for t in terms)}
         try:
-            return self._read(read)
+            terms = self._reader().stamps()
         except FileNotFoundError:
             return {}
+        return {sid: int(v) for sid, v in (t.rsplit("@", 1) for t in terms)}
 
     def reconcile(self, archive: Archive) -> list[str]:
         """Bring every session whose version the index does not hold up to date, at one commit.
@@ -213,84 +286,167 @@ class SearchIndex:
 
     def _replace(self, session_ids: list[str], transcripts: Iterable[Transcript]) -> None:
         """Remove these sessions' documents and add the transcripts' at one commit."""
-        writer = self._writable().writer(timeout=LOCK_TIMEOUT)
+        if not self.has_current_schema():
+            self.rebuild([])
+        name = self.engine() or default_engine()
+        ENGINES[name].replace(self.path, session_ids,
+                              (d for t in transcripts for d in documents(t)))
+
+    def speakers(self) -> list[str]:
+        """Every person named in the public sessions, A to Z."""
         try:
-            for session_id in session_ids:
-                writer.delete_by_term("session", session_id)
-            for transcript in transcripts:
-                for doc in documents(transcript):
-                    writer.add_document(**doc)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-
-    def rebuild(self, transcripts: Iterable[Transcript]) -> int:
-        """Build a fresh index beside this one, then swap it in; returns the segment count.
-
-        It is built in a scratch folder of the archive's .staging (see Archive), which a sweep
-        removes if the rebuild is killed. Readers retry while the folders swap (see _read).
-        """
-        with scratch_folder(self.path.parent / ".staging", "index-") as fresh:
-            writer = whoosh_index.create_in(fresh, SCHEMA).writer()
-            count = 0
-            for transcript in transcripts:
-                for doc in documents(transcript):
-                    writer.add_document(**doc)
-                    count += 1
-            writer.commit()
-            old = fresh.with_name(fresh.name + ".old")
-            if self.path.exists() and not self.path.is_dir():
-                raise NotADirectoryError(f"{self.path}: in the way of the search index")
-            if self.path.exists():
-                os.rename(self.path, old)
-            os.rename(fresh, self.path)
-            shutil.rmtree(old, ignore_errors=True)
-        return count
+            return _names(self._reader())
+        except FileNotFoundError:
+            return []
 
     def session_ids(self) -> set[str]:
         """Ids of the sessions that have segments in the index."""
         return set(self.stamps())
 
     def search(self, text: str, page: int = 1, sort: str = "relevance",
-               page_size: int = PAGE_SIZE, speaker: str = "", topic: str = "",
-               session: str = "") -> SearchPage:
-        """One page of hits for a query (see index.query), perhaps of one speaker, topic or
-        session."""
-        query = build_query(text, speaker, topic, session)
+               page_size: int = PAGE_SIZE, **filters: str) -> SearchPage:
+        """One page of hits for a query (see index.query), narrowed by filters (see Filters)."""
+        chosen = Filters(**filters)
+        query = build_query(text, chosen)
+        sort = sort if sort in SORTS else "relevance"
         try:
-            return self._read(lambda ix: self._search(ix, query, text, page, sort, page_size,
-                                                      speaker, topic))
+            reader = self._reader()
         except FileNotFoundError:  # no public session was ever indexed
-            return SearchPage(text, 1, 1, 0, [], sort, speaker.strip(), " ".join(topic.split()))
+            return SearchPage(text, 1, 0, 0, [], sort, chosen)
+        page = max(page, 1)
+        if (page - 1) * page_size > DEEP:
+            # Engines keep offset + page_size candidates: count first, not a heap of 10**12.
+            total, _ = reader.top(query, 0, 1, sort)
+            page = min(page, max(1, -(-total // page_size)))
+        total, docs = reader.top(query, (page - 1) * page_size, page_size, sort)
+        pages = -(-total // page_size)
+        if page > max(pages, 1):  # past the end: the last page, as a reader paging on expects
+            page = max(pages, 1)
+            total, docs = reader.top(query, (page - 1) * page_size, page_size, sort)
+        want = wanted(query)
+        return SearchPage(text, page, pages, total, [self._hit(d, want) for d in docs], sort,
+                          chosen, self._summary(reader, query, text, chosen, total))
 
-    def _search(self, ix, query, text: str, page: int, sort: str, page_size: int, speaker: str,
-                topic: str) -> SearchPage:
-        """Run a built query on an open index."""
-        with ix.searcher() as searcher:
-            sortedby = {
-                # Newest sessions first, but each session's hits still in the order spoken.
-                "newest": MultiFacet([FieldFacet("date", reverse=True), FieldFacet("start")]),
-                "oldest": MultiFacet([FieldFacet("date"), FieldFacet("start")]),
-            }.get(sort)
-            results = searcher.search_page(
-                query, max(page, 1), pagelen=page_size, sortedby=sortedby,
-                terms=True,
-            )
-            hits = [self._hit(h) for h in results]
-            return SearchPage(text, results.pagenum, results.pagecount, results.total, hits,
-                              sort if sortedby else "relevance", speaker.strip(),
-                              " ".join(topic.split()))
+    def grouped(self, text: str, page: int = 1, sort: str = "relevance", per_page: int = 10,
+                per_session: int = 3, **filters: str) -> GroupedPage:
+        """One page of the sessions that match, each with its best few hits and its count.
+
+        Sessions come newest or oldest first, or (relevance) in the order of their best hits,
+        so one long session cannot bury the others.
+        """
+        chosen = Filters(**filters)
+        query = build_query(text, chosen)
+        sort = sort if sort in SORTS else "relevance"
+        try:
+            reader = self._reader()
+        except FileNotFoundError:
+            return GroupedPage(text, 1, 0, 0, [], sort, chosen)
+        counts = reader.counts(query, [FACETS["session"]])[FACETS["session"]]
+        order = self._session_order(reader, query, counts, sort)
+        pages = -(-len(order) // per_page)
+        page = min(max(page, 1), max(pages, 1))
+        want = wanted(query)
+        groups = []
+        for key in order[(page - 1) * per_page:page * per_page]:
+            date, session_id = key.split(" ", 1)
+            _, docs = reader.top(And([query, Term("session", session_id)]), 0, per_session,
+                                 "relevance")
+            hits = [self._hit(d, want) for d in docs]
+            groups.append(Group(session_id, hits[0].title, date, hits[0].unit, counts[key],
+                                hits))
+        total = sum(counts.values())
+        return GroupedPage(text, page, pages, total, groups, sort, chosen,
+                           self._summary(reader, query, text, chosen, total, counts))
 
     @staticmethod
-    def _hit(hit) -> Hit:
-        """Turn a Whoosh hit into our Hit, with an escaped, highlighted snippet."""
-        words = matched_words(hit)
-        # A sorted search gives each hit its sort key (a tuple) in place of a relevance score.
-        score = round(hit.score, 3) if isinstance(hit.score, (int, float)) else 0.0
+    def _session_order(reader, query: Query, counts: dict[str, int], sort: str) -> list[str]:
+        """The session keys ("date id") in the order their groups are shown."""
+        if sort != "relevance":
+            return sorted(counts, key=lambda k: (k.split(" ", 1)[0], k), reverse=sort == "newest")
+        _, best = reader.top(query, 0, RANKED, "relevance")
+        ranked = list(dict.fromkeys(f"{d['date']} {d['session']}" for d in best))
+        # Sessions with no hit among the best are ranked by how many hits they have.
+        rest = sorted(set(counts) - set(ranked), key=lambda k: (-counts[k], k))
+        return [k for k in ranked if k in counts] + rest
+
+    def _summary(self, reader, query: Query, text: str, chosen: Filters, total: int,
+                 sessions: dict[str, int] | None = None) -> Summary:
+        """The facet counts and session count of a search, and a suggestion if it needs one.
+
+        A facet counts under every filter but its own, so choosing a unit still shows how
+        many hits the other units have.
+        """
+        free = [f for f in COUNTED if not getattr(chosen, f)]
+        wanted_fields = [FACETS[f] for f in free] + ([] if sessions else [FACETS["session"]])
+        found = reader.counts(query, wanted_fields)
+        facets = {f: found[FACETS[f]] for f in free}
+        for f in COUNTED:
+            if getattr(chosen, f):
+                others = chosen.without(f)
+                # With its only filter left off, a search without words counts everything.
+                others = build_query(text, others) if text.strip() or others != Filters() \
+                    else Every()
+                facets[f] = reader.counts(others, [FACETS[f]])[FACETS[f]]
+        sessions = sessions if sessions is not None else found[FACETS["session"]]
+        return Summary(len(sessions), facets, self._suggestion(reader, text, chosen, total))
+
+    def _suggestion(self, reader, text: str, chosen: Filters, total: int) -> str | None:
+        """A better spelling of the query, if one finds more than it does."""
+        if not text.strip():
+            return None
+        speller = _speller(reader)
+        better = speller.query(text)
+        if better is None:
+            return None
+        try:
+            found, _ = reader.top(build_query(better, chosen), 0, 1, "relevance")
+        except InputError:
+            return None
+        return better if found > total else None
+
+    @staticmethod
+    def _hit(doc: dict, want: Wanted) -> Hit:
+        """A stored document as a Hit, with an escaped, highlighted snippet."""
+        words = matched_words(doc["text"], want)
         # A hit found only through a filter (speaker:, date:…) has no matched word to point at.
-        moment = match_time(words, hit.get("words") or [])
-        return Hit(hit["session"], hit["title"], hit["date"], hit["unit"], hit["speaker"],
-                   hit["start"] if moment is None else moment, hit["end"], hit["text"],
-                   snippet(hit["text"], words), score, segment_start=hit["start"],
-                   chapter=hit.get("chapter"), segment=int(hit["id"].rsplit("/", 1)[1]))
+        moment = match_time(words, doc.get("words") or [])
+        return Hit(doc["session"], doc["title"], doc["date"], doc["unit"], doc["speaker"],
+                   doc["start"] if moment is None else moment, doc["end"], doc["text"],
+                   snippet(doc["text"], words), round(float(doc["score"]), 3),
+                   segment_start=doc["start"], chapter=doc.get("chapter"),
+                   segment=doc["segment"])
+
+
+# What is worked out once per open reader (its names, its speller), gone with it.
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _memo(reader, name: str, make: Callable):
+    """`make()`, once per reader and name."""
+    memo = _MEMO.setdefault(reader, {})
+    if name not in memo:
+        memo[name] = make()
+    return memo[name]
+
+
+def _names(reader) -> list[str]:
+    """The named speakers of a reader's index, A to Z."""
+    return _memo(reader, "names", lambda: sorted(
+        reader.counts(Every(), [FACETS["speaker"]])[FACETS["speaker"]], key=str.casefold))
+
+
+def _speller(reader) -> Speller:
+    """The speller over a reader's words and names."""
+    return _memo(reader, "speller", lambda: Speller(reader.vocabulary(), _names(reader)))
+
+
+def _retry(use: Callable):
+    """`use()`, again a moment later if a commit or swap removed files under it."""
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            return use()
+        except FileNotFoundError:
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+            time.sleep(READ_PAUSE)
+    raise AssertionError("unreachable")

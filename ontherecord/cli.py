@@ -100,13 +100,16 @@ def cmd_search(args: argparse.Namespace, archive: Archive) -> int:
     from index.store import SearchIndex
 
     service.heal(archive)  # a killed process may have left the index behind the archive
-    page = SearchIndex.of(archive).search(args.query, page=args.page, sort=args.sort,
-                                          speaker=args.speaker, topic=args.topic)
+    page = SearchIndex.of(archive).search(
+        args.query, page=args.page, sort=args.sort, speaker=args.speaker, topic=args.topic,
+        unit=args.unit, side=args.side, date_from=args.date_from, date_to=args.date_to)
     if args.json:
         print(json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
         return 0
     pages = f" (page {page.page} of {page.pages})" if page.pages > 1 else ""
     print(f"{page.total} results{pages}")
+    if page.summary.suggestion:
+        print(f"did you mean: {page.summary.suggestion}", file=sys.stderr)
     for hit in page.hits:
         who = f" {hit.speaker}:" if hit.speaker else ""
         print(f"{hit.session} [{clock(hit.start)[:8]}]{who} {hit.text}")
@@ -197,7 +200,7 @@ def cmd_topics(args: argparse.Namespace, archive: Archive) -> int:
 
 def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
     """Rebuild the search index from the archive alone."""
-    count = service.reindex(archive)
+    count = service.reindex(archive, args.engine)
     print(f"indexed {count} segments from {len(archive.ids())} sessions", file=sys.stderr)
     return 0
 
@@ -349,6 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speaker", default="", metavar="NAME", help="only what this person said")
     p.add_argument("--topic", default="", metavar="TOPIC_ID",
                    help="only chapters on this topic (an id from `ontherecord topics`)")
+    p.add_argument("--unit", default="", help="only sessions of this bargaining unit")
+    p.add_argument("--side", default="", help="only what speakers of this side said")
+    p.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD",
+                   help="only sessions held on or after this day")
+    p.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD",
+                   help="only sessions held on or before this day")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
     p.add_argument("--json", action="store_true", help="print the result page as JSON")
@@ -396,6 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_diarize)
 
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index")
+    p.add_argument("--engine", choices=("whoosh", "tantivy"), default=None,
+                   help="build it with this engine from now on (default: the one it has; "
+                        "a new index: $ONTHERECORD_ENGINE or whoosh)")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("list", parents=[common], help="list sessions, newest first")

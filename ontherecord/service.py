@@ -74,13 +74,14 @@ def heal(archive: Archive) -> list[str]:
         return index.reconcile(archive)
 
 
-def reindex(archive: Archive) -> int:
+def reindex(archive: Archive, engine: str | None = None) -> int:
     """Rebuild the search index from the archive alone; returns the segment count.
 
+    With an engine named, the index is built with it and keeps it (see index.store).
     Built without the change lock (it can take minutes), then reconciled under it, so a
     change saved during the rebuild is not lost.
     """
-    count = SearchIndex(archive.index_dir).rebuild_from(archive)
+    count = SearchIndex(archive.index_dir).rebuild_from(archive, engine)
     heal(archive)
     return count
 

@@ -44,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def start_up(app: Flask) -> None:
     """Heal what a killed process left (scratch folders, a stale index, interrupted jobs)."""
+    from index.store import SearchIndex
     from ingest import jobs
     from ingest.worker import worker_for
     from ontherecord import service
@@ -51,6 +52,10 @@ def start_up(app: Flask) -> None:
     archive = Archive(app.config["ARCHIVE"])
     if not archive.root.is_dir():
         return
+    engine = app.config["SEARCH_ENGINE"]
+    if engine and archive.ids() and SearchIndex(archive.index_dir).engine() != engine:
+        app.logger.warning("rebuilding the search index with %s", engine)
+        service.reindex(archive, engine)
     caught_up = service.heal(archive)
     if caught_up:
         app.logger.warning("the search index caught up on %d sessions", len(caught_up))

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ontherecord.timecode import link_time
-from search_app.search import page_number, sort_order, speaker_filter, topic_filter
+from search_app.search import filters, page_number, sort_order
 from search_app.store import archive, search_index
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -11,13 +11,21 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search():
-    """Hits for ?q= (?speaker=, ?topic=, ?page=, ?sort=), each with a url to its moment."""
-    query = request.args.get("q", "")
-    page = search_index().search(query, page_number(), sort_order(),
-                                 current_app.config["PAGE_SIZE"], speaker_filter(),
-                                 topic_filter())
-    data = page.to_dict()
-    for hit in data["hits"]:
+    """Hits for ?q= and the filters, each with a url to its moment; ?group=session groups them.
+
+    Besides the hits: how many sessions match, the facet counts, and a "did you mean".
+    """
+    query, config = request.args.get("q", ""), current_app.config
+    if request.args.get("group") == "session":
+        data = search_index().grouped(query, page_number(), sort_order(),
+                                      config["SESSIONS_PER_PAGE"], config["HITS_PER_SESSION"],
+                                      **filters().to_dict()).to_dict()
+        hits = [hit for group in data["groups"] for hit in group["hits"]]
+    else:
+        data = search_index().search(query, page_number(), sort_order(), config["PAGE_SIZE"],
+                                     **filters().to_dict()).to_dict()
+        hits = data["hits"]
+    for hit in hits:
         # Rounded down, so the link never starts after the first matched word.
         hit["url"] = url_for("sessions.show", session_id=hit["session"],
                              t=link_time(hit["start"]), _external=True)

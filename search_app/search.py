@@ -1,7 +1,8 @@
-"""Search pages: the home page with recent sessions, and paginated results."""
+"""Search pages: the home page with recent sessions, and results grouped by session."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from index.query import Filters
 from index.store import SORTS
 from ontherecord.errors import InputError
 from ontherecord.speakers import MAX_NAME
@@ -9,6 +10,12 @@ from search_app.store import archive, search_index, speaker_names
 from search_app.topics import taxonomy
 
 bp = Blueprint("search", __name__)
+
+# How many moments a session's entry holds: HITS_PER_SESSION shown, the rest behind "more".
+EXPANDED = 10
+# Filter names in the page's address, and the Filters field each one sets.
+FILTER_ARGS = {"speaker": "speaker", "topic": "topic", "unit": "unit", "side": "side",
+               "session": "session", "from": "date_from", "to": "date_to"}
 
 
 def page_number() -> int:
@@ -27,14 +34,19 @@ def sort_order() -> str:
     return sort
 
 
-def speaker_filter() -> str:
-    """The ?speaker= filter: a person's name, or '' for anyone."""
-    return " ".join(request.args.get("speaker", "").split())[:MAX_NAME]
+def filters() -> Filters:
+    """The filters the address asks for (?speaker=, ?topic=, ?unit=, ?side=, ?from=, ?to=…)."""
+    chosen = {field: request.args.get(arg, "") for arg, field in FILTER_ARGS.items()}
+    chosen["speaker"] = chosen["speaker"][:MAX_NAME]
+    return Filters(**chosen)
 
 
-def topic_filter() -> str:
-    """The ?topic= filter: a topic id of the taxonomy, or '' for any topic."""
-    return request.args.get("topic", "").strip()
+def arguments(chosen: Filters, **changes) -> dict[str, str]:
+    """The address arguments of a search with these filters, changed as given ('' drops one)."""
+    args = {arg: getattr(chosen, field) for arg, field in FILTER_ARGS.items()}
+    args |= {"q": request.args.get("q", "").strip(), "sort": request.args.get("sort", "")}
+    args |= changes
+    return {k: v for k, v in args.items() if v and not (k == "sort" and v == "relevance")}
 
 
 @bp.app_context_processor
@@ -51,16 +63,25 @@ def home():
 
 @bp.get("/search")
 def results():
-    """One page of hits for ?q= (?speaker=, ?topic=), with the count and links to other pages."""
-    query, speaker, topic = request.args.get("q", "").strip(), speaker_filter(), topic_filter()
-    if not query and not speaker and not topic:
+    """The sessions that match ?q= and the filters, each with its best moments and its count.
+
+    With ?session= the moments of that one session are listed in full, a page at a time.
+    """
+    query, chosen = request.args.get("q", "").strip(), filters()
+    if not query and chosen == Filters():
         return redirect(url_for("search.home"))
-    sort = sort_order()
+    sort, config = sort_order(), current_app.config
+    context = {"query": query, "chosen": chosen, "speaker": chosen.speaker,
+               "topic": chosen.topic, "sort": sort, "sorts": SORTS, "arguments": arguments}
     try:
-        page = search_index().search(query, page_number(), sort, current_app.config["PAGE_SIZE"],
-                                     speaker, topic)
+        if chosen.session:
+            found = search_index().search(query, page_number(), sort, config["PAGE_SIZE"],
+                                          **chosen.to_dict())
+        else:
+            found = search_index().grouped(query, page_number(), sort,
+                                           config["SESSIONS_PER_PAGE"],
+                                           max(EXPANDED, config["HITS_PER_SESSION"]),
+                                           **chosen.to_dict())
     except InputError as e:
-        return render_template("results.html", query=query, speaker=speaker, topic=topic,
-                               error=str(e), sort=sort), 400
-    return render_template("results.html", query=query, speaker=speaker, topic=topic, page=page,
-                           sort=sort, sorts=SORTS)
+        return render_template("results.html", error=str(e), **context), 400
+    return render_template("results.html", page=found, **context)

@@ -22,7 +22,12 @@ def defaults() -> dict[str, Any]:
     return {
         "ARCHIVE": str(default_root()),
         "SITE_NAME": "On the Record",
+        # None keeps the engine the index has; "whoosh" or "tantivy" rebuilds it with that
+        # one at start-up if it differs (see index.store).
+        "SEARCH_ENGINE": None,
         "PAGE_SIZE": 20,
+        "SESSIONS_PER_PAGE": 10,
+        "HITS_PER_SESSION": 3,
         "SECRET_KEY": None,
         "MODEL": "base",
         "MAX_CONTENT_LENGTH": 8 * 2**30,

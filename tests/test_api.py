@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from index.store import SearchIndex
+from index.store import SearchIndex, default_engine
 from ontherecord.exports import JsonWriter
 from search_app import create_app
 from tests.helpers.example import (
@@ -169,3 +169,8 @@ def test_empty_archive(tmp_path):
     assert api_json(client, "/api/sessions") == []
     data = api_json(client, "/api/search?q=salary")
     assert (data["total"], data["hits"]) == (0, [])
+
+
+def test_the_index_is_built_by_the_chosen_engine(example_archive):
+    """`make test` runs this module again with ONTHERECORD_ENGINE=tantivy: it must take."""
+    assert SearchIndex(example_archive.index_dir).engine() == default_engine()

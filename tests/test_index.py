@@ -10,19 +10,27 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from index.highlight import match_time, matched_words
+from index.documents import word_offsets
+from index.highlight import match_time, matched_words, wanted
 from index.query import parse_query
-from index.store import SearchIndex
+from index.store import ENGINES, SearchIndex
 from ontherecord.errors import InputError
 from ontherecord.model import Speaker, Word
 from ontherecord.timecode import link_time
+from tests.helpers.faceted import FACETED
 from tests.helpers.transcripts import CORPUS, MARCH, OCTOBER, build_index, make_transcript
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    """Each engine in turn: every test of this module runs against both."""
+    return request.param
+
+
 @pytest.fixture
-def index(tmp_path) -> SearchIndex:
+def index(tmp_path, engine) -> SearchIndex:
     """A fresh index of the hand-made sessions that a test may change."""
-    return build_index(tmp_path / "index")
+    return build_index(tmp_path / "index", engine=engine)
 
 
 def starts(page) -> list[tuple[str, float]]:
@@ -119,7 +127,8 @@ def test_page_to_dict(index):
     assert len(data["hits"]) == 1
     assert index.search("salary", speaker=" Jane Doe ").to_dict()["speaker"] == "Jane Doe"
     assert set(data["hits"][0]) == {"session", "title", "date", "unit", "speaker", "start", "end",
-                                    "segment_start", "text", "snippet", "score", "chapter", "segment"}
+                                    "segment_start", "text", "snippet", "score", "chapter",
+                                    "segment"}
 
 
 # --- snippets --------------------------------------------------------------------------------
@@ -138,8 +147,8 @@ def unmarked(snippet: str) -> str:
 
 
 @pytest.fixture
-def hostile_index(tmp_path) -> SearchIndex:
-    return build_index(tmp_path / "index", [HOSTILE])
+def hostile_index(tmp_path, engine) -> SearchIndex:
+    return build_index(tmp_path / "index", [HOSTILE], engine)
 
 
 @pytest.mark.parametrize("query", ["salary", "alert", "script", "budget", "salary alert",
@@ -202,8 +211,9 @@ def timed_session(session_id: str, said: list[tuple[str, float]], start: float =
 
 
 @pytest.fixture
-def timed_index(tmp_path) -> SearchIndex:
-    return build_index(tmp_path / "index", [timed_session("2026-04-01-word-times", SAID)])
+def timed_index(tmp_path, engine) -> SearchIndex:
+    return build_index(tmp_path / "index", [timed_session("2026-04-01-word-times", SAID)],
+                       engine)
 
 
 @pytest.mark.parametrize(("query", "word", "t"), [
@@ -232,13 +242,13 @@ def test_filter_only_hit_starts_at_its_segment(timed_index):
 
 
 def test_match_time_reads_the_words_of_the_hit(timed_index):
-    with whoosh_index.open_dir(timed_index.path).searcher() as searcher:
-        (hit,) = searcher.search(parse_query('"size caps"'), terms=True)
-        assert match_time(matched_words(hit), hit["words"]) == dict(SAID)["size"]
-        # No word of the text matched: the time is not known.
-        (hit,) = searcher.search(parse_query("unit:teachers"), terms=True)
-        assert matched_words(hit) == []
-        assert match_time(matched_words(hit), hit["words"]) is None
+    (hit,) = timed_index.search('"size caps"').hits
+    offsets = word_offsets(timed_session("2026-04-01-word-times", SAID).segments[0])
+    words = matched_words(hit.text, wanted(parse_query('"size caps"')))
+    assert match_time(words, offsets) == dict(SAID)["size"]
+    # No word of the text matched: the time is not known.
+    assert matched_words(hit.text, wanted(parse_query("unit:teachers"))) == []
+    assert match_time([], offsets) is None
 
 
 def test_prefix_longer_than_the_stem_finds_the_word(timed_index):
@@ -371,3 +381,105 @@ def test_input_errors_come_before_the_index_is_touched(tmp_path):
     with pytest.raises(InputError):
         index.search('"unclosed')
     assert not index.path.exists()
+
+
+# --- facets and grouped results -------------------------------------------------------------
+
+
+@pytest.fixture
+def faceted_index(tmp_path, engine) -> SearchIndex:
+    return build_index(tmp_path / "index", FACETED, engine)
+
+
+def test_facets_count_the_hits_of_each_value(faceted_index):
+    page = faceted_index.search("salary")
+    assert (page.total, page.summary.sessions) == (5, 3)
+    assert page.summary.facets == {
+        "unit": {"Teachers": 3, "Education Support Professionals": 2},
+        "speaker": {"Dana Whitfield": 3, "Ursula Grant": 2},
+        "side": {"district": 3, "union": 2},
+        "topic": {"compensation": 4, "class-size": 1},
+    }
+
+
+@pytest.mark.parametrize(("chosen", "total", "sessions"), [
+    ({"unit": "Teachers"}, 3, 2),
+    ({"side": "union"}, 2, 2),
+    ({"speaker": "Dana Whitfield"}, 3, 3),
+    ({"topic": "class-size"}, 1, 1),
+    ({"date_from": "2026-02-01"}, 3, 2),
+    ({"date_to": "2026-02-09"}, 4, 2),
+    ({"date_from": "2026-02-01", "date_to": "2026-02-28"}, 2, 1),
+    ({"unit": "Teachers", "side": "district"}, 2, 2),
+])
+def test_each_filter_narrows_the_hits_and_counts(faceted_index, chosen, total, sessions):
+    page = faceted_index.search("salary", page_size=100, **chosen)
+    assert (page.total, page.summary.sessions, len(page.hits)) == (total, sessions, total)
+    facets = page.summary.facets
+    for name, value in chosen.items():
+        if name in facets:
+            # A facet counts under the other filters only: its other values stay offered.
+            assert value in facets[name] and len(facets[name]) > 1
+    # Every other facet's counts add up to the hits it can tell apart.
+    free = [f for f in ("unit", "side") if f not in chosen]
+    for name in free:
+        assert sum(facets[name].values()) == total
+
+
+def test_a_chosen_facet_keeps_the_counts_of_its_other_values(faceted_index):
+    page = faceted_index.search("salary", unit="Teachers")
+    assert page.summary.facets["unit"] == {"Teachers": 3, "Education Support Professionals": 2}
+    assert page.summary.facets["side"] == {"district": 2, "union": 1}
+
+
+def test_filters_alone_are_a_search(faceted_index):
+    page = faceted_index.search("", side="union", page_size=100)
+    assert page.total == 3
+    assert {h.speaker for h in page.hits} == {"Ursula Grant"}
+
+
+def test_a_bad_date_filter_says_how_to_write_it(faceted_index):
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        faceted_index.search("salary", date_from="last week")
+    with pytest.raises(InputError, match="ends before it starts"):
+        faceted_index.search("salary", date_from="2026-03-01", date_to="2026-02-01")
+
+
+def test_grouped_results_show_each_session_once(faceted_index):
+    page = faceted_index.grouped("salary", per_page=2, per_session=1, sort="newest")
+    assert (page.total, page.summary.sessions, page.pages) == (5, 3, 2)
+    assert [(g.session, g.count, len(g.hits)) for g in page.groups] == [
+        ("2026-03-16-teachers-c", 1, 1), ("2026-02-09-esp-b", 2, 1)]
+    assert page.groups[1].date == "2026-02-09"
+    assert page.groups[1].unit == "Education Support Professionals"
+    rest = faceted_index.grouped("salary", page=2, per_page=2, per_session=5, sort="newest")
+    assert [(g.session, g.count, len(g.hits)) for g in rest.groups] == [
+        ("2026-01-12-teachers-a", 2, 2)]
+    oldest = faceted_index.grouped("salary", sort="oldest")
+    assert [g.date for g in oldest.groups] == ["2026-01-12", "2026-02-09", "2026-03-16"]
+
+
+def test_grouped_relevance_ranks_sessions_by_their_best_hit(faceted_index):
+    page = faceted_index.grouped("salary district")
+    # Only one segment has both words: its session comes first, alone.
+    assert [(g.session, g.count) for g in page.groups] == [("2026-03-16-teachers-c", 1)]
+    page = faceted_index.grouped("salary")
+    assert sorted(g.session for g in page.groups) == sorted(t.session.id for t in FACETED)
+    best = faceted_index.search("salary").hits[0].session
+    assert page.groups[0].session == best
+
+
+def test_grouped_hits_are_each_sessions_best(faceted_index):
+    page = faceted_index.grouped("salary OR caseloads", per_session=1)
+    for group in page.groups:
+        alone = faceted_index.search("salary OR caseloads", session=group.session)
+        assert group.count == alone.total
+        assert group.hits[0].segment == alone.hits[0].segment
+
+
+def test_grouped_to_dict(faceted_index):
+    data = faceted_index.grouped("salary", unit="Teachers").to_dict()
+    assert (data["total"], data["sessions"], data["unit"]) == (3, 2, "Teachers")
+    assert {g["session"] for g in data["groups"]} == {"2026-01-12-teachers-a",
+                                                      "2026-03-16-teachers-c"}
+    assert set(data["groups"][0]) == {"session", "title", "date", "unit", "count", "hits"}

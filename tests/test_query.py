@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.query import MAX_LENGTH, check_query, parse_query
-from index.store import SearchIndex
+from index.store import ENGINES, SearchIndex
 from ontherecord.errors import InputError
 from tests.helpers.transcripts import build_index
 
@@ -14,10 +14,10 @@ SHORT = {"2026-03-10-teachers-march": "M", "2026-10-14-esp-wages": "O",
          "2026-10-28-teachers-salary": "L"}
 
 
-@pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory) -> SearchIndex:
-    """The three hand-made sessions, indexed once for the read-only tests of this module."""
-    return build_index(tmp_path_factory.mktemp("corpus") / "index")
+@pytest.fixture(scope="module", params=ENGINES)
+def corpus_index(request, tmp_path_factory) -> SearchIndex:
+    """The three hand-made sessions, indexed once per engine for the read-only tests."""
+    return build_index(tmp_path_factory.mktemp("corpus") / "index", engine=request.param)
 
 
 def found(index: SearchIndex, query: str, **kwargs) -> set[tuple[str, float]]:

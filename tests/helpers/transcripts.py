@@ -62,9 +62,10 @@ VIDEO_TRANSCRIPT = make_transcript(
 VIDEO_TRANSCRIPT.session.media, VIDEO_TRANSCRIPT.session.media_type = "media.mp4", "video/mp4"
 
 
-def build_index(path: Path, transcripts=CORPUS) -> SearchIndex:
-    """A real index on disk holding the given sessions."""
+def build_index(path: Path, transcripts=CORPUS, engine: str | None = None) -> SearchIndex:
+    """A real index on disk holding the given sessions, made empty then added to one by one."""
     index = SearchIndex(path)
+    index.rebuild([], engine)
     for transcript in transcripts:
         index.replace_session(transcript)
     return index

@@ -1,0 +1,115 @@
+"""How words are split, folded and stemmed, the same way when indexing and when searching.
+
+Every engine is given words already analyzed here, so both engines see the same tokens at the
+same positions and answer a phrase or a stemmed word alike.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
+from whoosh.lang import porter
+
+# Words, with * and ? kept for prefix and wildcard queries, and "%" as a word of its own so
+# that "5%" can be found as "5 percent".
+WORD = r"[\w\*\?]+(\.?[\w\*\?]+)*|%"
+
+# British (and other) spellings folded to the American one speakers in Minnesota are
+# transcribed with, so either spelling finds both.
+VARIANTS = {
+    "labour": "labor", "labours": "labors", "labourer": "laborer", "labourers": "laborers",
+    "counsellor": "counselor", "counsellors": "counselors", "counselling": "counseling",
+    "judgement": "judgment", "judgements": "judgments",
+    "behaviour": "behavior", "behaviours": "behaviors", "behavioural": "behavioral",
+    "honour": "honor", "honoured": "honored", "favour": "favor", "favourable": "favorable",
+    "neighbour": "neighbor", "neighbourhood": "neighborhood", "colour": "color",
+    "organisation": "organization", "organisations": "organizations",
+    "organise": "organize", "organised": "organized", "organising": "organizing",
+    "recognise": "recognize", "recognised": "recognized", "prioritise": "prioritize",
+    "analyse": "analyze", "programme": "program", "programmes": "programs",
+    "centre": "center", "centres": "centers", "defence": "defense", "licence": "license",
+    "enrolment": "enrollment", "enrolments": "enrollments", "fulfil": "fulfill",
+    "catalogue": "catalog", "cheque": "check", "cheques": "checks", "paediatric": "pediatric",
+    "%": "percent", "pct": "percent",
+}
+
+
+def _variant(word: str) -> str:
+    """The one spelling a word is indexed and searched under."""
+    return VARIANTS.get(word, word)
+
+
+class VariantFilter(Filter):
+    """Fold spelling variants: labour → labor, % → percent, and the two words "per cent" into one.
+
+    Positions are renumbered after a merge, so that phrases still match across it.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        """Yield the folded tokens (lowercase in, lowercase out)."""
+        held: Token | None = None  # a "per", kept back until we see whether "cent" follows
+        merged = 0
+        for token in tokens:
+            if token.positions:
+                token.pos -= merged
+            if held is not None:
+                if token.text == "cent":
+                    held.text = "percent"
+                    if token.chars:
+                        held.endchar = token.endchar
+                    merged += 1
+                    yield held
+                    held = None
+                    continue
+                yield held
+                held = None
+            if token.text == "per":
+                held = token.copy()
+                continue
+            token.text = _variant(token.text)
+            yield token
+        if held is not None:
+            yield held
+
+
+@functools.lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    """Porter's stem of a word, remembered: bargaining talk repeats a few thousand words.
+
+    A function of this module, not the cache wrapped around Whoosh's, so that Whoosh can
+    pickle it with the schema.
+    """
+    return porter.stem(word)
+
+
+def _analyzer(*extra: Filter):
+    """The shared tokenizer, lowercasing and variant folding, then any further filters."""
+    chain = RegexTokenizer(WORD) | LowercaseFilter() | VariantFilter()
+    for f in extra:
+        chain = chain | f
+    return chain
+
+
+# No stop list and single letters kept: reporters search exact quotes such as "we will not",
+# and a phrase query can only match words that were indexed.
+SPEECH = _analyzer(StemFilter(stemfn=_stem))
+# Names and units are matched as written (no stemming) but case-insensitively.
+NAMES = _analyzer()
+
+
+def stems(text: str) -> list[str]:
+    """The stemmed words of a text, in order: what an engine indexes for speech."""
+    return [t.text for t in SPEECH(text)]
+
+
+def words(text: str) -> list[str]:
+    """The folded but unstemmed words of a text, in order."""
+    return [t.text for t in NAMES(text)]
+
+
+def words_and_stems(text: str) -> tuple[list[str], list[str]]:
+    """Both at once, splitting the text once: what indexing a segment's speech needs."""
+    said = words(text)
+    return said, [_stem(w) for w in said]
