@@ -36,6 +36,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -83,6 +84,10 @@ end
 
 class QueryTimeout(Exception):
     """A query ran past the per-query time limit."""
+
+
+class ServerGone(Exception):
+    """The server under test exited (or was stopped for using too much memory)."""
 
 
 @dataclass
@@ -153,7 +158,10 @@ def use_engine(c: Corpus, engine: str, force: bool, timeout: float) -> dict:
             os.rename(parked, index_dir)
             marker.write_text(engine)
     record = c.folder / f"reindex-{engine}.json"
-    if force or not record.is_file() or not marker.is_file():
+    # An index an older version of the code made is rebuilt by the server at start: rebuild
+    # it here, timed, instead.
+    current = SearchIndex(index_dir).has_current_schema()
+    if force or not record.is_file() or not marker.is_file() or not current:
         built = reindex(c.archive, engine, timeout)
         if built["finished"]:
             marker.write_text(engine)
@@ -246,6 +254,9 @@ def measure(queries: list[Query], run: Callable[[Query], int], repeat: int, time
             try:
                 with time_limit(timeout):
                     total = run(query)
+            except ServerGone:
+                print(f"  {name}: the server is gone; measuring stops", file=sys.stderr)
+                return runs
             except QueryTimeout:
                 runs.append({"kind": query.kind, "label": query.label, "ms": None})
                 spent[query.kind] = spent.get(query.kind, 0.0) + timeout
@@ -266,8 +277,8 @@ def measure(queries: list[Query], run: Callable[[Query], int], repeat: int, time
 def search_in_process(index_dir: Path) -> Callable[[Query], int]:
     """A query as the API runs it: a fresh SearchIndex, a page of 20, its JSON form."""
     def run(query: Query) -> int:
-        page = SearchIndex(index_dir).search(query.q, 1, query.sort, 20, query.speaker,
-                                             query.topic)
+        page = SearchIndex(index_dir).search(query.q, page=1, sort=query.sort, page_size=20,
+                                             speaker=query.speaker, topic=query.topic)
         page.to_dict()
         return page.total
     return run
@@ -280,9 +291,27 @@ def api_path(query: Query) -> str:
     return "/api/search?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
 
 
+def guard(proc: subprocess.Popen, cap_mib: float, tripped: dict) -> None:
+    """Stop the server if its memory passes `cap_mib`, before it takes the machine down."""
+    while proc.poll() is None:
+        try:
+            rss = rss_mib(proc.pid, "VmRSS")
+        except OSError:
+            return
+        if rss > cap_mib:
+            tripped["killed_at_rss_mib"] = rss
+            proc.kill()
+            return
+        time.sleep(0.2)
+
+
 @contextmanager
-def server(archive: Archive) -> Iterator[tuple[subprocess.Popen, int, float]]:
-    """`ontherecord serve` (waitress) on a free port: (process, port, seconds to first answer)."""
+def server(archive: Archive, cap_mib: float,
+           ) -> Iterator[tuple[subprocess.Popen, int, float, dict]]:
+    """`ontherecord serve` (waitress) on a free port, watched for memory.
+
+    Yields (process, port, seconds to its first answer, what the memory guard did).
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -301,13 +330,15 @@ def server(archive: Archive) -> Iterator[tuple[subprocess.Popen, int, float]]:
                 if proc.poll() is not None or time.perf_counter() - began > 600:
                     raise SystemExit("the server did not start") from None
                 time.sleep(0.2)
-        yield proc, port, time.perf_counter() - began
+        tripped: dict = {}
+        threading.Thread(target=guard, args=(proc, cap_mib, tripped), daemon=True).start()
+        yield proc, port, time.perf_counter() - began, tripped
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
-def http_client(port: int, timeout: float) -> Callable[[Query], int]:
+def http_client(proc: subprocess.Popen, port: int, timeout: float) -> Callable[[Query], int]:
     """A query over one keep-alive connection, as one visitor's browser sends it."""
     state = {"conn": http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)}
 
@@ -316,6 +347,10 @@ def http_client(port: int, timeout: float) -> Callable[[Query], int]:
             state["conn"].request("GET", api_path(query))
             response = state["conn"].getresponse()
             body = response.read()
+        except (ConnectionError, http.client.HTTPException):
+            if proc.poll() is not None:
+                raise ServerGone() from None
+            raise
         except (TimeoutError, QueryTimeout):
             # The server still works on it: a fresh connection for the next query.
             state["conn"].close()
@@ -327,10 +362,10 @@ def http_client(port: int, timeout: float) -> Callable[[Query], int]:
     return run
 
 
-def peak_rss_mib(pid: int) -> float:
-    """A process's peak resident memory (VmHWM) in MiB."""
+def rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """A process's resident memory in MiB: its peak (VmHWM) or now (VmRSS)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 
@@ -420,8 +455,10 @@ def fts_sql(query: Query) -> tuple[str, str, list]:
         text = "s.text"
         order = order or "s.id"
     else:
+        # A unary + keeps SQLite from walking a filter column's B-tree index (a unit or topic
+        # holds a tenth of the archive) when the words narrow things down far more.
         body = (f"FROM {table} JOIN segments s ON s.id = {table}.rowid WHERE {table} MATCH ?"
-                + "".join(f" AND {cond}" for cond in where))
+                + "".join(f" AND +{cond}" for cond in where))
         params = [query.fts, *params]
         text = f"highlight({table}, 0, '<mark>', '</mark>')"
         order = order or f"{table}.rank"
@@ -481,7 +518,7 @@ def add_session(c: Corpus, hours: float, seed: int) -> dict:
         service.ingest(archive, c.folder / "placeholder.mp4", Details(s.title, s.date, s.unit),
                        publish=True)
         timings["ingest_commit_s"] = round(time.perf_counter() - began, 2)
-        hits = SearchIndex(archive.index_dir).search("", speaker="", session=s.id).total
+        hits = SearchIndex(archive.index_dir).search("", session=s.id).total
     finally:
         pipeline.ingest, store.SearchIndex.reconcile = real_ingest, real_reconcile
         shutil.rmtree(archive.session_dir(s.id), ignore_errors=True)
@@ -521,17 +558,20 @@ def run_engine(c: Corpus, engine: str, queries: list[Query], args: argparse.Name
             result["profile"] = {"query": query.label,
                                  "top": profile(search_in_process(index_dir), query)}
     if "http" in phases or "wrk" in phases:
-        with server(c.archive) as (proc, port, started):
+        with server(c.archive, args.rss_cap_gib * 1024) as (proc, port, started, tripped):
             result["server_start_s"] = round(started, 2)
+            result["server_guard"] = tripped
             if "http" in phases:
-                runs = measure(queries, http_client(port, args.timeout), *limits,
+                runs = measure(queries, http_client(proc, port, args.timeout), *limits,
                                f"{engine} HTTP")
-                result["http"] = {"summary": summary(runs), "runs": runs,
-                                  "peak_rss_mib": peak_rss_mib(proc.pid)}
-            if "wrk" in phases:
+                result["http"] = {"summary": summary(runs), "runs": runs}
+                if proc.poll() is None:
+                    result["http"]["peak_rss_mib"] = rss_mib(proc.pid)
+            if "wrk" in phases and proc.poll() is None:
                 result["wrk"] = wrk(port, queries, args.wrk_seconds, args.wrk_connections,
                                     args.wrk_timeout)
-                result["wrk"]["peak_rss_mib"] = peak_rss_mib(proc.pid)
+                if proc.poll() is None:
+                    result["wrk"]["peak_rss_mib"] = rss_mib(proc.pid)
     if "add" in phases:
         result["add_session"] = add_session(c, args.hours, args.seed)
     return result
@@ -581,6 +621,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--wrk-connections", type=int, default=64)
     p.add_argument("--wrk-timeout", type=int, default=10)
     p.add_argument("--profile", action="store_true", help="cProfile the slowest query")
+    p.add_argument("--rss-cap-gib", type=float, default=12,
+                   help="stop the server if it holds more memory than this (the machine has 24)")
     p.add_argument("--json", type=Path, help="default bench/results-scale-<hours>h.json")
     args = p.parse_args()
     args.phases = set(args.phases.split(","))
@@ -664,10 +706,13 @@ def engine_notes(engine: str, r: dict) -> list[str]:
                      f"{w['requests_per_s']} requests/s ({w['requests']} requests), "
                      f"{w['timeouts']} timeouts (> {w['timeout_s']} s), {errors} errors, "
                      f"p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms; server peak RSS "
-                     f"{w['peak_rss_mib']} MiB")
+                     f"{w.get('peak_rss_mib', '?')} MiB")
     if "http" in r:
         lines.append(f"- {engine}: server start {r['server_start_s']} s, peak RSS after the "
-                     f"one-client queries {r['http']['peak_rss_mib']} MiB")
+                     f"one-client queries {r['http'].get('peak_rss_mib', '?')} MiB")
+    if r.get("server_guard"):
+        lines.append(f"- {engine}: the server was stopped at "
+                     f"{r['server_guard']['killed_at_rss_mib']} MiB resident")
     if "add_session" in r:
         a = r["add_session"]
         lines.append(f"- {engine}: adding one 3-hour session ({a['segments']} segments) through "
