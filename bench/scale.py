@@ -58,7 +58,7 @@ from bench.scale_corpus import (  # noqa: E402
 from index.store import SearchIndex  # noqa: E402
 from ontherecord.archive import Archive  # noqa: E402
 
-PHASES = ("inprocess", "fts5", "http", "wrk", "add")
+PHASES = ("inprocess", "fts5", "http", "grouped", "wrk", "add")
 ENV = {**os.environ, "OMP_WAIT_POLICY": "passive", "PYTHONPATH": str(ROOT)}
 WRK_SCRIPT = """
 -- Cycles through the query mix, one path a line of $WRK_URLS; writes a JSON summary to $WRK_OUT.
@@ -284,10 +284,11 @@ def search_in_process(index_dir: Path) -> Callable[[Query], int]:
     return run
 
 
-def api_path(query: Query) -> str:
-    """The /api/search address of a query."""
+def api_path(query: Query, group: bool = False) -> str:
+    """The /api/search address of a query (grouped by session, as the web page shows hits)."""
     params = {"q": query.q, "speaker": query.speaker, "topic": query.topic,
-              "sort": query.sort if query.sort != "relevance" else ""}
+              "sort": query.sort if query.sort != "relevance" else "",
+              "group": "session" if group else ""}
     return "/api/search?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
 
 
@@ -338,13 +339,14 @@ def server(archive: Archive, cap_mib: float,
         proc.wait(timeout=30)
 
 
-def http_client(proc: subprocess.Popen, port: int, timeout: float) -> Callable[[Query], int]:
+def http_client(proc: subprocess.Popen, port: int, timeout: float,
+                group: bool = False) -> Callable[[Query], int]:
     """A query over one keep-alive connection, as one visitor's browser sends it."""
     state = {"conn": http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)}
 
     def run(query: Query) -> int:
         try:
-            state["conn"].request("GET", api_path(query))
+            state["conn"].request("GET", api_path(query, group))
             response = state["conn"].getresponse()
             body = response.read()
         except (ConnectionError, http.client.HTTPException):
@@ -557,7 +559,7 @@ def run_engine(c: Corpus, engine: str, queries: list[Query], args: argparse.Name
             query = next(q for q in queries if q.label == slowest["label"])
             result["profile"] = {"query": query.label,
                                  "top": profile(search_in_process(index_dir), query)}
-    if "http" in phases or "wrk" in phases:
+    if phases & {"http", "grouped", "wrk"}:
         with server(c.archive, args.rss_cap_gib * 1024) as (proc, port, started, tripped):
             result["server_start_s"] = round(started, 2)
             result["server_guard"] = tripped
@@ -567,6 +569,10 @@ def run_engine(c: Corpus, engine: str, queries: list[Query], args: argparse.Name
                 result["http"] = {"summary": summary(runs), "runs": runs}
                 if proc.poll() is None:
                     result["http"]["peak_rss_mib"] = rss_mib(proc.pid)
+            if "grouped" in phases and proc.poll() is None:
+                runs = measure(queries, http_client(proc, port, args.timeout, group=True),
+                               *limits, f"{engine} HTTP grouped")
+                result["grouped"] = {"summary": summary(runs), "runs": runs}
             if "wrk" in phases and proc.poll() is None:
                 result["wrk"] = wrk(port, queries, args.wrk_seconds, args.wrk_connections,
                                     args.wrk_timeout)
@@ -633,7 +639,7 @@ def disagreements(result: dict) -> list[dict]:
     """The queries whose total hit count differs between the measurements (engines, FTS5)."""
     totals: dict[str, dict[str, int]] = {}
     sources = [(f"{e} {w}", r[w]["runs"]) for e, r in result["engines"].items()
-               for w in ("inprocess", "http") if w in r]
+               for w in ("inprocess", "http", "grouped") if w in r]
     sources += [("FTS5", result["fts5"]["runs"])] if "fts5" in result else []
     for name, runs in sources:
         for run in runs:
@@ -683,10 +689,10 @@ def latency_table(result: dict) -> str:
     """p50 / p95 / p99 ms per query type: each engine in process and over HTTP, and FTS5."""
     columns = []
     for engine, r in result["engines"].items():
-        for where in ("inprocess", "http"):
+        names = {"inprocess": "in-process", "http": "HTTP", "grouped": "HTTP grouped"}
+        for where, name in names.items():
             if where in r:
-                columns.append((f"{engine} {'in-process' if where == 'inprocess' else 'HTTP'}",
-                                r[where]["summary"]))
+                columns.append((f"{engine} {name}", r[where]["summary"]))
     if "fts5" in result:
         columns.append(("FTS5", result["fts5"]["summary"]))
     head = "| query type | " + " | ".join(name for name, _ in columns) + " |"
