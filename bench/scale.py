@@ -207,6 +207,7 @@ def reindex(archive: Archive, engine: str, timeout: float) -> dict:
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise QueryTimeout in the block after `seconds` (Whoosh is Python: a signal stops it)."""
     def expire(signum, frame):
+        """Cut the query off."""
         raise QueryTimeout()
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -277,6 +278,7 @@ def measure(queries: list[Query], run: Callable[[Query], int], repeat: int, time
 def search_in_process(index_dir: Path) -> Callable[[Query], int]:
     """A query as the API runs it: a fresh SearchIndex, a page of 20, its JSON form."""
     def run(query: Query) -> int:
+        """The query's total, after making its page as the API does."""
         page = SearchIndex(index_dir).search(query.q, page=1, sort=query.sort, page_size=20,
                                              speaker=query.speaker, topic=query.topic)
         page.to_dict()
@@ -345,6 +347,7 @@ def http_client(proc: subprocess.Popen, port: int, timeout: float,
     state = {"conn": http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)}
 
     def run(query: Query) -> int:
+        """The query's total, as /api/search answered it."""
         try:
             state["conn"].request("GET", api_path(query, group))
             response = state["conn"].getresponse()
@@ -472,6 +475,7 @@ def fts_sql(query: Query) -> tuple[str, str, list]:
 def fts_search(db: sqlite3.Connection) -> Callable[[Query], int]:
     """A query on FTS5: the page of 20 (highlighted) and the total, as our search gives."""
     def run(query: Query) -> int:
+        """The query's total, after fetching its page."""
         page, count, params = fts_sql(query)
         [dict(zip(("session", "title", "date", "unit", "speaker", "start", "end", "topic",
                    "snippet"), row, strict=True)) for row in db.execute(page, params)]
@@ -503,10 +507,12 @@ def add_session(c: Corpus, hours: float, seed: int) -> dict:
     real_ingest, real_reconcile = pipeline.ingest, store.SearchIndex.reconcile
 
     def staged(_archive, _path, _details, _options, folder, *_args):
+        """What the recognizer would have staged: the made session, and its media file."""
         (folder / transcript.session.media).write_bytes(b"")
         return pipeline.Result(transcript.session, transcript, {})
 
     def reconcile(self, archive_):
+        """The real reconcile, timed."""
         began = time.perf_counter()
         try:
             return real_reconcile(self, archive_)

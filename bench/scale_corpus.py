@@ -1,7 +1,7 @@
 """A synthetic archive of three-hour bargaining sessions, for the search benchmark (bench/scale.py).
 
-Deterministic for a seed: the same hours and seed give the same sessions, byte for byte (but for
-the ingest timestamps). What makes it look like a real archive:
+Deterministic for a seed: the same hours and seed give the same sessions, byte for byte.
+What makes it look like a real archive:
 
 - speech: a word-bigram model of the real bargaining talk in bench/topic_sessions and
   examples/ (one model per taxonomy topic, mixed with the model of all of it), so the words are
@@ -35,6 +35,7 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -514,90 +515,108 @@ def content_words(df: dict[str, int], low: float, high: float) -> list[str]:
                   and w not in STOP)
 
 
-def pick_queries(stats: dict, seed: int, per_kind: int) -> list[Query]:
-    """`per_kind` queries of each kind, drawn from the corpus so that every one matches."""
-    rng = random.Random(f"queries/{seed}")
-    df, total, samples = stats["df"], stats["segments"], stats["samples"]
-    by_df = sorted(content_words(df, 1, total), key=lambda w: -df[w])
-    common = by_df[:40]
-    mid = content_words(df, max(2, total * 0.001), total * 0.03)
-    rare = content_words(df, 2, max(3, total // 5000))
-    named = [s for s in samples if not s["speaker"].startswith("Speaker ")]
+class Drawer:
+    """Draws queries of each kind from the corpus's word counts and sampled segments."""
 
-    searchable = set(content_words(df, 1, total))
-    frequent = set(mid + common)
+    def __init__(self, stats: dict, seed: int) -> None:
+        self.rng = random.Random(f"queries/{seed}")
+        self.df, total, self.samples = stats["df"], stats["segments"], stats["samples"]
+        by_df = sorted(content_words(self.df, 1, total), key=lambda w: -self.df[w])
+        self.common = by_df[:40]
+        self.mid = content_words(self.df, max(2, total * 0.001), total * 0.03)
+        self.rare = content_words(self.df, 2, max(3, total // 5000))
+        self.named = [s for s in self.samples if not s["speaker"].startswith("Speaker ")]
+        self.searchable = set(by_df)
+        self.frequent = set(self.mid + self.common)
 
-    def said(sample: dict, pool: set[str] = searchable) -> str:
-        """A content word of a sampled segment (from `pool` if one is there)."""
-        words = [w for w in sample["words"] if w in pool]
-        return rng.choice(words) if words else rng.choice(common)
+    def draw(self, kind: str) -> Query:
+        """One query of a kind (KINDS)."""
+        rng = self.rng
+        makers: dict[str, Callable[[], Query]] = {
+            "common term": lambda: self.word("common term", rng.choice(self.common)),
+            "rare term": lambda: self.word("rare term", rng.choice(self.rare)),
+            "two terms (AND)": lambda: self.both(rng.choice(self.samples)),
+            "OR": lambda: self.pair("OR", rng.choice(self.mid), rng.choice(self.mid)),
+            "NOT": lambda: self.pair("NOT", rng.choice(self.common[:20]), rng.choice(self.mid)),
+            "phrase": lambda: self.phrase(rng.choice(self.samples)),
+            "prefix": lambda: self.prefix(rng.choice([w for w in self.mid + self.common
+                                                      if len(w) >= 7])),
+            "speaker + query": lambda: self.by_speaker(rng.choice(self.named), True),
+            "speaker alone": lambda: self.by_speaker(rng.choice(self.named), False),
+            "topic + query": lambda: self.by_topic(rng.choice(self.samples), True),
+            "topic alone": lambda: self.by_topic(rng.choice(self.samples), False),
+            "unit + query": lambda: self.by_unit(rng.choice(self.samples)),
+            "date + query": lambda: self.by_date(rng.choice(self.samples)),
+            "sort=newest": lambda: self.sorted_by("newest"),
+            "sort=oldest": lambda: self.sorted_by("oldest"),
+        }
+        return makers[kind]()
 
-    def word(w: str, **kw) -> Query:
-        return Query(kw.pop("kind"), w, fts=w, **kw)
+    def said(self, sample: dict, pool: set[str] | None = None) -> str:
+        """A content word of a sampled segment (from `pool`, else any searchable one)."""
+        words = [w for w in sample["words"] if w in (pool or self.searchable)]
+        return self.rng.choice(words) if words else self.rng.choice(self.common)
 
-    makers = {
-        "common term": lambda: word(rng.choice(common), kind="common term"),
-        "rare term": lambda: word(rng.choice(rare), kind="rare term"),
-        "two terms (AND)": lambda: both(rng.choice(samples)),
-        "OR": lambda: pair("OR", rng.choice(mid), rng.choice(mid)),
-        "NOT": lambda: pair("NOT", rng.choice(common[:20]), rng.choice(mid)),
-        "phrase": lambda: phrase(rng.choice(samples)),
-        "prefix": lambda: prefix(rng.choice([w for w in mid + common if len(w) >= 7])),
-        "speaker + query": lambda: by_speaker(rng.choice(named), True),
-        "speaker alone": lambda: by_speaker(rng.choice(named), False),
-        "topic + query": lambda: by_topic(rng.choice(samples), True),
-        "topic alone": lambda: by_topic(rng.choice(samples), False),
-        "unit + query": lambda: by_unit(rng.choice(samples)),
-        "date + query": lambda: by_date(rng.choice(samples)),
-        "sort=newest": lambda: sorted_by("newest"),
-        "sort=oldest": lambda: sorted_by("oldest"),
-    }
+    @staticmethod
+    def word(kind: str, w: str) -> Query:
+        """A one-word query."""
+        return Query(kind, w, fts=w)
 
-    def both(sample: dict) -> Query:
-        first = said(sample, frequent)
-        rest = [w for w in sample["words"] if w != first and w in frequent]
-        second = rng.choice(rest) if rest else rng.choice(common)
+    def both(self, sample: dict) -> Query:
+        """Two words said in one segment, both required."""
+        first = self.said(sample, self.frequent)
+        rest = [w for w in sample["words"] if w != first and w in self.frequent]
+        second = self.rng.choice(rest) if rest else self.rng.choice(self.common)
         return Query("two terms (AND)", f"{first} {second}", fts=f"{first} {second}")
 
+    @staticmethod
     def pair(op: str, a: str, b: str) -> Query:
+        """`a OR b`, or `a AND NOT b` (FTS5: `a NOT b`)."""
         q = f"{a} OR {b}" if op == "OR" else f"{a} AND NOT {b}"
         return Query(op, q, fts=f"{a} {op} {b}")
 
-    def phrase(sample: dict) -> Query:
-        words, length = sample["words"], rng.choice([2, 2, 3])
+    def phrase(self, sample: dict) -> Query:
+        """Two or three words as said in a segment, quoted."""
+        words, length = sample["words"], self.rng.choice([2, 2, 3])
         spans = [words[k:k + length] for k in range(len(words) - length + 1)]
         spans = [s for s in spans if all(w.isalpha() and w.isascii() for w in s)
                  and any(w not in STOP for w in s)] or [["class", "size"]]
-        text = " ".join(rng.choice(spans))
+        text = " ".join(self.rng.choice(spans))
         return Query("phrase", f'"{text}"', fts=f'"{text}"')
 
+    @staticmethod
     def prefix(w: str) -> Query:
+        """A word cut short with a star (negotiat*); FTS5 asks its unstemmed table."""
         stem = w[:max(5, len(w) - 3)]
         return Query("prefix", f"{stem}*", fts=f"{stem}*", fts_table="fts_verbatim")
 
-    def by_speaker(sample: dict, with_word: bool) -> Query:
+    def by_speaker(self, sample: dict, with_word: bool) -> Query:
+        """A named speaker of a sampled segment, alone or with a word they said there."""
         where = [("s.speaker = ?", [sample["speaker"]])]
         if not with_word:
             return Query("speaker alone", speaker=sample["speaker"], where=where)
-        w = said(sample)
+        w = self.said(sample)
         return Query("speaker + query", w, speaker=sample["speaker"], fts=w, where=where)
 
-    def by_topic(sample: dict, with_word: bool) -> Query:
+    def by_topic(self, sample: dict, with_word: bool) -> Query:
+        """A sampled segment's chapter topic, alone or with a word said there."""
         where = [("s.topic_id = ?", [sample["topic_id"]])]
         if not with_word:
             return Query("topic alone", topic=sample["topic_id"], where=where)
-        w = said(sample)
+        w = self.said(sample)
         return Query("topic + query", w, topic=sample["topic_id"], fts=w, where=where)
 
-    def by_unit(sample: dict) -> Query:
-        w, unit = said(sample), sample["unit"].lower()
+    def by_unit(self, sample: dict) -> Query:
+        """A word and unit:… (the query language's filter) of a sampled segment."""
+        w, unit = self.said(sample), sample["unit"].lower()
         value = f'"{unit}"' if " " in unit else unit
         return Query("unit + query", f"{w} unit:{value}", fts=w,
                      where=[("s.unit = ?", [sample["unit"]])])
 
-    def by_date(sample: dict) -> Query:
-        w, date = said(sample), sample["date"]
-        if rng.random() < 0.5:  # a month
+    def by_date(self, sample: dict) -> Query:
+        """A word and its session's month (date:2024-03*) or half-year (a range)."""
+        w, date = self.said(sample), sample["date"]
+        if self.rng.random() < 0.5:
             return Query("date + query", f"{w} date:{date[:7]}*", fts=w,
                          where=[("s.date LIKE ?", [f"{date[:7]}%"])])
         half = ("01-01", "06-30") if date[5:7] <= "06" else ("07-01", "12-31")
@@ -605,17 +624,21 @@ def pick_queries(stats: dict, seed: int, per_kind: int) -> list[Query]:
         return Query("date + query", f"{w} date:[{low} TO {high}]", fts=w,
                      where=[("s.date BETWEEN ? AND ?", [low, high])])
 
-    def sorted_by(order: str) -> Query:
-        w = rng.choice(common)
+    def sorted_by(self, order: str) -> Query:
+        """A common word, newest or oldest session first."""
+        w = self.rng.choice(self.common)
         return Query(f"sort={order}", w, sort=order, fts=w)
 
-    queries = []
+
+def pick_queries(stats: dict, seed: int, per_kind: int) -> list[Query]:
+    """`per_kind` distinct queries of each kind, drawn so that every one matches."""
+    drawer, queries = Drawer(stats, seed), []
     for kind in KINDS:
         made: list[Query] = []
         for _ in range(per_kind * 20):  # a draw may repeat an earlier one: draw again
             if len(made) == per_kind:
                 break
-            query = makers[kind]()
+            query = drawer.draw(kind)
             if all(query.label != m.label for m in made):
                 made.append(query)
         queries += made
