@@ -18,7 +18,16 @@ from ontherecord.timecode import link_time
 from search_app import create_app
 from search_app.sessions import short_clock
 from tests.helpers.browser import SETTLED
-from tests.helpers.html import no_traceback, page_of, parse_html, squash, t_of
+from tests.helpers.html import (
+    count_line,
+    moments,
+    no_traceback,
+    page_of,
+    parse_html,
+    result_hits,
+    squash,
+    t_of,
+)
 from tests.helpers.http import client_over, get_json, serving
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -51,7 +60,8 @@ def api(client, **params) -> dict:
 
 
 def hits_of(page) -> list:
-    return page.find("ol", class_="hits").find_all("li", class_="hit")
+    """Every hit (li.hit) a results page shows, in every session's group."""
+    return [hit.tag for hit in result_hits(page)]
 
 
 # --- the session page: chapter list and chapter bar ------------------------------------------
@@ -287,8 +297,7 @@ def test_percent_within_compensation(client, example_archive, example_id):
     assert {h["chapter"]["topic_id"] for h in found["hits"]} == {"compensation"}
 
     page = page_of(client, "/search", q="percent", topic="compensation")
-    assert squash(page.find("p", class_="count").text) == \
-        f"{len(expected)} results for percent on Compensation"
+    assert count_line(page) == f"{moments(len(expected), 1)} for percent on Compensation"
     hits = hits_of(page)
     assert len(hits) == len(expected)
     for hit in hits:
@@ -329,9 +338,10 @@ def test_topic_alone_lists_the_whole_chapter(client, example_archive, example_id
                                   "topic_id": "mental-health"}
         assert hit["start"] == hit["segment_start"]
     page = page_of(client, "/search", topic="mental-health")
-    assert squash(page.find("p", class_="count").text) == \
-        f"{len(segments)} results on Student mental health"
-    assert len(hits_of(page)) == len(segments)
+    assert count_line(page) == f"{moments(len(segments), 1)} on Student mental health"
+    hits = hits_of(page)
+    assert sorted(t_of(h.find("a", class_="jump").get("href")) for h in hits) == \
+        [float(link_time(s.start)) for s in segments]
 
 
 def test_topic_in_the_query_is_the_topic_filter(client, named_client, example_archive,
@@ -376,15 +386,17 @@ def test_every_api_hit_names_its_chapter(named_client, named_archive):
 
 def test_results_page_shows_each_hits_topic(named_client, named_archive):
     found = api(named_client, q="salary")
-    page = page_of(named_client, "/search", q="salary")
-    hits = hits_of(page)
-    assert len(hits) == len(found["hits"]) > 1
-    for hit, data in zip(hits, found["hits"], strict=True):
-        (topic,) = hit.find_all("a", class_="topic")
+    assert found["total"] == len(found["hits"])
+    by_moment = {(h["session"], t_of(h["url"])): h for h in found["hits"]}
+    hits = result_hits(page_of(named_client, "/search", q="salary"))
+    assert len({h.session for h in hits}) == 2
+    assert len(hits) == len(by_moment) == found["total"] > 1
+    for hit in hits:
+        data = by_moment[hit.session, t_of(hit.tag.find("a", class_="jump").get("href"))]
+        (topic,) = hit.tag.find_all("a", class_="topic")
         assert topic.get("href") == f"/topics/{data['chapter']['topic_id']}"
         assert topic.get("title") == data["chapter"]["title"]
         assert squash(topic.text) == data["chapter"]["topic"]
-        assert data["session"] in hit.find("a", class_="jump").get("href")
 
 
 @pytest.mark.parametrize("params", [{"q": "percent", "topic": "!!!"}, {"topic": "!!!"},
