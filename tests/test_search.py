@@ -15,6 +15,7 @@ from ontherecord.archive import Archive
 from search_app import create_app
 from search_app.settings import defaults
 from tests.helpers.example import assert_link_time, segment_saying
+from tests.helpers.faceted import FACETED
 from tests.helpers.html import (
     count_line,
     no_traceback,
@@ -442,3 +443,81 @@ def test_site_header_links(client):
     assert any(a.get("href") == "/sessions/" for a in page.find("header").find_all("a"))
     assert Path(page.find("link", rel="stylesheet").get("href")).name == "style.css"
     assert client.get(page.find("link", rel="stylesheet").get("href")).status_code == 200
+
+
+# --- filters beside the results, and did you mean --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faceted(tmp_path_factory):
+    """A client over hand-made sessions with sides, units and chapters."""
+    archive = Archive(tmp_path_factory.mktemp("faceted") / "archive")
+    for transcript in FACETED:
+        commit(archive, transcript)
+    SearchIndex(archive.index_dir).rebuild_from(archive)
+    return client_over(archive)
+
+
+def facet_links(page, name: str) -> dict[str, tuple[int, str]]:
+    """A facet's values as the page offers them: value → (count, link)."""
+    section = page.find("section", attrs={"data-facet": name})
+    return {squash(a.find("span", class_="value").text):
+            (int(a.find("span", class_="count").text), a.get("href"))
+            for a in section.find_all("a")}
+
+
+def test_facets_beside_the_results_count_each_value(faceted):
+    page = page_of(faceted, "/search", q="salary")
+    assert count_line(page) == "5 moments in 3 sessions for salary"
+    assert {k: n for k, (n, _) in facet_links(page, "side").items()} == {"district": 3,
+                                                                        "union": 2}
+    assert {k: n for k, (n, _) in facet_links(page, "unit").items()} == {
+        "Teachers": 3, "Education Support Professionals": 2}
+    # Topics are offered by name.
+    assert {k: n for k, (n, _) in facet_links(page, "topic").items()} == {
+        "Compensation": 4, "Class size and caseloads": 1}
+
+
+@pytest.mark.parametrize(("facet", "value", "line", "sessions"), [
+    ("side", "union", "2 moments in 2 sessions", 2),
+    ("unit", "Teachers", "3 moments in 2 sessions", 2),
+    ("speaker", "Dana Whitfield", "3 moments in 3 sessions", 3),
+    ("topic", "Class size and caseloads", "1 moment in 1 session", 1),
+])
+def test_following_a_facet_narrows_the_results(faceted, facet, value, line, sessions):
+    page = page_of(faceted, "/search", q="salary")
+    _, link = facet_links(page, facet)[value]
+    narrowed = page_of(faceted, link)
+    assert count_line(narrowed).startswith(line)
+    assert len(narrowed.find_all("li", class_="group")) == sessions
+    # The chosen value is marked, keeps its count, and its link takes the filter off.
+    chosen = narrowed.find("section", attrs={"data-facet": facet}).find("a", class_="chosen")
+    assert squash(chosen.find("span", class_="value").text) == value
+    widened = page_of(faceted, chosen.get("href"))
+    assert count_line(widened) == "5 moments in 3 sessions for salary"
+
+
+def test_date_range_form_narrows_and_keeps_the_other_filters(faceted):
+    page = page_of(faceted, "/search", q="salary", side="district")
+    form = page.find("form", class_="dates")
+    fields = {i.get("name"): i.get("value") for i in form.find_all("input")}
+    assert (fields["q"], fields["side"]) == ("salary", "district")
+    fields |= {"from": "2026-02-01", "to": "2026-02-28"}
+    narrowed = page_of(faceted, form.get("action"), **fields)
+    assert count_line(narrowed).startswith("1 moment in 1 session")
+    assert narrowed.find("input", attrs={"name": "from"}).get("value") == "2026-02-01"
+
+
+def test_a_bad_date_is_a_400_that_says_why(faceted):
+    response = faceted.get("/search?q=salary&from=02/01/2026")
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+def test_did_you_mean_links_to_the_query_spelled_right(faceted):
+    page = page_of(faceted, "/search", q="salery", unit="Teachers")
+    suggestion = page.find("p", class_="suggestion")
+    assert squash(suggestion.text) == "Did you mean salary?"
+    fixed = page_of(faceted, suggestion.find("a").get("href"))
+    assert count_line(fixed).startswith("3 moments in 2 sessions for salary")
+    assert fixed.find("p", class_="suggestion") is None

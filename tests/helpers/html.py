@@ -30,7 +30,7 @@ def no_traceback(body: str) -> None:
 
 def page_of(client, url: str, **params) -> BeautifulSoup:
     """A page from a Flask test client, parsed; it must be a 200."""
-    response = client.get(url, query_string=params)
+    response = client.get(url, query_string=params or None)
     assert response.status_code == 200, (url, params, response.status_code)
     return parse_html(response.get_data(as_text=True))
 
