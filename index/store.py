@@ -107,14 +107,13 @@ class Summary:
 
 
 @dataclass
-class SearchPage:
-    """One page of results for a query."""
+class Found:
+    """What a search found, one page of it: the part every kind of result page shares."""
 
     query: str
     page: int
     pages: int
-    total: int
-    hits: list[Hit] = field(default_factory=list)
+    total: int  # moments (segments) that match, in every session
     sort: str = "relevance"
     filters: Filters = field(default_factory=Filters)
     summary: Summary = field(default_factory=Summary)
@@ -130,13 +129,24 @@ class SearchPage:
         return self.filters.topic
 
     def to_dict(self) -> dict:
-        """The JSON form of a result page."""
+        """The JSON form of the page."""
         return {
             "query": self.query, **self.filters.to_dict(), "page": self.page,
             "pages": self.pages, "total": self.total, "sessions": self.summary.sessions,
             "sort": self.sort, "suggestion": self.summary.suggestion,
-            "facets": self.summary.facets, "hits": [h.to_dict() for h in self.hits],
+            "facets": self.summary.facets,
         }
+
+
+@dataclass
+class SearchPage(Found):
+    """One page of hits for a query."""
+
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON form of a result page."""
+        return {**super().to_dict(), "hits": [h.to_dict() for h in self.hits]}
 
 
 @dataclass
@@ -157,26 +167,14 @@ class Group:
 
 
 @dataclass
-class GroupedPage:
+class GroupedPage(Found):
     """One page of sessions that match a query, each with its best hits."""
 
-    query: str
-    page: int
-    pages: int
-    total: int  # moments (segments) that match, in every session
     groups: list[Group] = field(default_factory=list)
-    sort: str = "relevance"
-    filters: Filters = field(default_factory=Filters)
-    summary: Summary = field(default_factory=Summary)
 
     def to_dict(self) -> dict:
         """The JSON form of a grouped page."""
-        return {
-            "query": self.query, **self.filters.to_dict(), "page": self.page,
-            "pages": self.pages, "total": self.total, "sessions": self.summary.sessions,
-            "sort": self.sort, "suggestion": self.summary.suggestion,
-            "facets": self.summary.facets, "groups": [g.to_dict() for g in self.groups],
-        }
+        return {**super().to_dict(), "groups": [g.to_dict() for g in self.groups]}
 
 
 # Open readers, one per index folder, kept while the folder is unchanged: opening an index
@@ -312,7 +310,7 @@ class SearchIndex:
         try:
             reader = self._reader()
         except FileNotFoundError:  # no public session was ever indexed
-            return SearchPage(text, 1, 0, 0, [], sort, chosen)
+            return SearchPage(text, 1, 0, 0, sort, chosen)
         page = max(page, 1)
         if (page - 1) * page_size > DEEP:
             # Engines keep offset + page_size candidates: count first, not a heap of 10**12.
@@ -324,8 +322,9 @@ class SearchIndex:
             page = max(pages, 1)
             total, docs = reader.top(query, (page - 1) * page_size, page_size, sort)
         want = wanted(query)
-        return SearchPage(text, page, pages, total, [self._hit(d, want) for d in docs], sort,
-                          chosen, self._summary(reader, query, text, chosen, total))
+        return SearchPage(text, page, pages, total, sort, chosen,
+                          self._summary(reader, query, text, chosen, total),
+                          [self._hit(d, want) for d in docs])
 
     def grouped(self, text: str, page: int = 1, sort: str = "relevance", per_page: int = 10,
                 per_session: int = 3, **filters: str) -> GroupedPage:
@@ -340,7 +339,7 @@ class SearchIndex:
         try:
             reader = self._reader()
         except FileNotFoundError:
-            return GroupedPage(text, 1, 0, 0, [], sort, chosen)
+            return GroupedPage(text, 1, 0, 0, sort, chosen)
         counts = reader.counts(query, [FACETS["session"]])[FACETS["session"]]
         order = self._session_order(reader, query, counts, sort)
         pages = -(-len(order) // per_page)
@@ -355,8 +354,8 @@ class SearchIndex:
             groups.append(Group(session_id, hits[0].title, date, hits[0].unit, counts[key],
                                 hits))
         total = sum(counts.values())
-        return GroupedPage(text, page, pages, total, groups, sort, chosen,
-                           self._summary(reader, query, text, chosen, total, counts))
+        return GroupedPage(text, page, pages, total, sort, chosen,
+                           self._summary(reader, query, text, chosen, total, counts), groups)
 
     @staticmethod
     def _session_order(reader, query: Query, counts: dict[str, int], sort: str) -> list[str]:

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from index.store import SearchIndex, default_engine
-from ontherecord.archive import Archive
 from ontherecord.exports import JsonWriter
 from search_app import create_app
 from tests.helpers.example import (
@@ -18,10 +17,8 @@ from tests.helpers.example import (
     segment_saying,
     utterance_saying,
 )
-from tests.helpers.faceted import FACETED
 from tests.helpers.html import parse_html
 from tests.helpers.http import client_over
-from tests.helpers.transcripts import commit
 
 
 def api_json(client, url, status=200, **kwargs):
@@ -183,16 +180,6 @@ def test_the_index_is_built_by_the_chosen_engine(example_archive):
 
 
 # --- facets, groups and suggestions, over sessions with sides, units and chapters ------------
-
-
-@pytest.fixture(scope="module")
-def faceted_client(tmp_path_factory):
-    """A test client over the hand-made faceted sessions."""
-    archive = Archive(tmp_path_factory.mktemp("faceted") / "archive")
-    for transcript in FACETED:
-        commit(archive, transcript)
-    SearchIndex(archive.index_dir).rebuild_from(archive)
-    return client_over(archive)
 
 
 def test_search_gives_facets_and_session_count(faceted_client):

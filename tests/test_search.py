@@ -15,7 +15,6 @@ from ontherecord.archive import Archive
 from search_app import create_app
 from search_app.settings import defaults
 from tests.helpers.example import assert_link_time, segment_saying
-from tests.helpers.faceted import FACETED
 from tests.helpers.html import (
     count_line,
     no_traceback,
@@ -197,6 +196,20 @@ def test_no_results(client):
     assert page.find_all("nav", class_="pages") == []
 
 
+def assert_page_links(page, number: int, pages: int, kept: dict[str, list[str]]) -> None:
+    """Page `number` of `pages` says so, and links to the pages either side keeping `kept`."""
+    nav = page.find("nav", class_="pages")
+    assert f"Page {number} of {pages}" in squash(nav.text)
+    prev = nav.find_all("a", rel="prev")
+    after = nav.find_all("a", rel="next")
+    assert bool(prev) == (number > 1)
+    assert bool(after) == (number < pages)
+    for link, target in ((prev, number - 1), (after, number + 1)):
+        if link:
+            assert parse_qs(urlsplit(link[0].get("href")).query) == {**kept,
+                                                                     "page": [str(target)]}
+
+
 def test_results_are_split_into_pages(small_pages, example_archive, example_id):
     """One session's hits (?session=) come PAGE_SIZE a page."""
     total = SearchIndex(example_archive.index_dir).search("district").total
@@ -212,17 +225,8 @@ def test_results_are_split_into_pages(small_pages, example_archive, example_id):
         assert len(hits) == (2 if number < pages else total - 2 * (pages - 1))
         assert {h.session for h in hits} == {example_id}
         seen += [h.tag.find("a", class_="jump").get("href") for h in hits]
-        nav = page.find("nav", class_="pages")
-        assert f"Page {number} of {pages}" in squash(nav.text)
-        prev = nav.find_all("a", rel="prev")
-        after = nav.find_all("a", rel="next")
-        assert bool(prev) == (number > 1)
-        assert bool(after) == (number < pages)
-        for link, target in ((prev, number - 1), (after, number + 1)):
-            if link:
-                # The query and the session are kept; the default order needs no argument.
-                assert parse_qs(urlsplit(link[0].get("href")).query) == {
-                    "q": ["district"], "session": [example_id], "page": [str(target)]}
+        # The query and the session are kept; the default order needs no argument.
+        assert_page_links(page, number, pages, {"q": ["district"], "session": [example_id]})
     assert len(set(seen)) == total
     # The count is of all hits, not of this page.
     page = page_of(small_pages, "/search", q="district", session=example_id)
@@ -245,16 +249,7 @@ def test_sessions_are_split_into_pages(many):
         shown = [g.get("data-session") for g in groups_of(page)]
         assert len(shown) == (per_page if number < pages else MANY - per_page * (pages - 1))
         seen += shown
-        nav = page.find("nav", class_="pages")
-        assert f"Page {number} of {pages}" in squash(nav.text)
-        prev = nav.find_all("a", rel="prev")
-        after = nav.find_all("a", rel="next")
-        assert bool(prev) == (number > 1)
-        assert bool(after) == (number < pages)
-        for link, target in ((prev, number - 1), (after, number + 1)):
-            if link:
-                assert parse_qs(urlsplit(link[0].get("href")).query) == {
-                    "q": ["salary"], "sort": ["newest"], "page": [str(target)]}
+        assert_page_links(page, number, pages, {"q": ["salary"], "sort": ["newest"]})
     # Every session once, newest first across the pages.
     assert seen == [f"{day(n)}-session-{n}" for n in range(MANY, 0, -1)]
 
@@ -448,16 +443,6 @@ def test_site_header_links(client):
 # --- filters beside the results, and did you mean --------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def faceted(tmp_path_factory):
-    """A client over hand-made sessions with sides, units and chapters."""
-    archive = Archive(tmp_path_factory.mktemp("faceted") / "archive")
-    for transcript in FACETED:
-        commit(archive, transcript)
-    SearchIndex(archive.index_dir).rebuild_from(archive)
-    return client_over(archive)
-
-
 def facet_links(page, name: str) -> dict[str, tuple[int, str]]:
     """A facet's values as the page offers them: value → (count, link)."""
     section = page.find("section", attrs={"data-facet": name})
@@ -466,8 +451,8 @@ def facet_links(page, name: str) -> dict[str, tuple[int, str]]:
             for a in section.find_all("a")}
 
 
-def test_facets_beside_the_results_count_each_value(faceted):
-    page = page_of(faceted, "/search", q="salary")
+def test_facets_beside_the_results_count_each_value(faceted_client):
+    page = page_of(faceted_client, "/search", q="salary")
     assert count_line(page) == "5 moments in 3 sessions for salary"
     assert {k: n for k, (n, _) in facet_links(page, "side").items()} == {"district": 3,
                                                                         "union": 2}
@@ -484,40 +469,40 @@ def test_facets_beside_the_results_count_each_value(faceted):
     ("speaker", "Dana Whitfield", "3 moments in 3 sessions", 3),
     ("topic", "Class size and caseloads", "1 moment in 1 session", 1),
 ])
-def test_following_a_facet_narrows_the_results(faceted, facet, value, line, sessions):
-    page = page_of(faceted, "/search", q="salary")
+def test_following_a_facet_narrows_the_results(faceted_client, facet, value, line, sessions):
+    page = page_of(faceted_client, "/search", q="salary")
     _, link = facet_links(page, facet)[value]
-    narrowed = page_of(faceted, link)
+    narrowed = page_of(faceted_client, link)
     assert count_line(narrowed).startswith(line)
     assert len(narrowed.find_all("li", class_="group")) == sessions
     # The chosen value is marked, keeps its count, and its link takes the filter off.
     chosen = narrowed.find("section", attrs={"data-facet": facet}).find("a", class_="chosen")
     assert squash(chosen.find("span", class_="value").text) == value
-    widened = page_of(faceted, chosen.get("href"))
+    widened = page_of(faceted_client, chosen.get("href"))
     assert count_line(widened) == "5 moments in 3 sessions for salary"
 
 
-def test_date_range_form_narrows_and_keeps_the_other_filters(faceted):
-    page = page_of(faceted, "/search", q="salary", side="district")
+def test_date_range_form_narrows_and_keeps_the_other_filters(faceted_client):
+    page = page_of(faceted_client, "/search", q="salary", side="district")
     form = page.find("form", class_="dates")
     fields = {i.get("name"): i.get("value") for i in form.find_all("input")}
     assert (fields["q"], fields["side"]) == ("salary", "district")
     fields |= {"from": "2026-02-01", "to": "2026-02-28"}
-    narrowed = page_of(faceted, form.get("action"), **fields)
+    narrowed = page_of(faceted_client, form.get("action"), **fields)
     assert count_line(narrowed).startswith("1 moment in 1 session")
     assert narrowed.find("input", attrs={"name": "from"}).get("value") == "2026-02-01"
 
 
-def test_a_bad_date_is_a_400_that_says_why(faceted):
-    response = faceted.get("/search?q=salary&from=02/01/2026")
+def test_a_bad_date_is_a_400_that_says_why(faceted_client):
+    response = faceted_client.get("/search?q=salary&from=02/01/2026")
     assert response.status_code == 400
     assert "YYYY-MM-DD" in response.get_data(as_text=True)
 
 
-def test_did_you_mean_links_to_the_query_spelled_right(faceted):
-    page = page_of(faceted, "/search", q="salery", unit="Teachers")
+def test_did_you_mean_links_to_the_query_spelled_right(faceted_client):
+    page = page_of(faceted_client, "/search", q="salery", unit="Teachers")
     suggestion = page.find("p", class_="suggestion")
     assert squash(suggestion.text) == "Did you mean salary?"
-    fixed = page_of(faceted, suggestion.find("a").get("href"))
+    fixed = page_of(faceted_client, suggestion.find("a").get("href"))
     assert count_line(fixed).startswith("3 moments in 2 sessions for salary")
     assert fixed.find("p", class_="suggestion") is None

@@ -78,10 +78,10 @@ def commit(archive: Archive, transcript: Transcript, media: bytes = b"not really
         archive.commit(folder, transcript)
 
 
-def made_archive(root: Path) -> Archive:
-    """An indexed archive of the hand-made hostile and video sessions."""
+def made_archive(root: Path, transcripts=(HOSTILE_TRANSCRIPT, VIDEO_TRANSCRIPT)) -> Archive:
+    """An indexed archive of hand-made sessions (by default the hostile and video ones)."""
     archive = Archive(root)
-    for transcript in (HOSTILE_TRANSCRIPT, VIDEO_TRANSCRIPT):
+    for transcript in transcripts:
         commit(archive, transcript)
     SearchIndex(archive.index_dir).rebuild_from(archive)
     return archive
