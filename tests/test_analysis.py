@@ -67,3 +67,8 @@ def test_analysis_folds_then_stems():
     assert words("Labour 5% per cent, per day") == ["labor", "5", "percent", "percent", "per",
                                                     "day"]
     assert stems("Counselling judgements") == ["counsel", "judgment"]
+
+
+@pytest.mark.parametrize("word", ["negotiating", "negotiated", "negotiation", "negotiations"])
+def test_every_form_of_a_word_is_one_stem(word):
+    assert stems(word) == stems("negotiate")
