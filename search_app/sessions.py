@@ -7,7 +7,7 @@ from ontherecord.exports import WRITERS
 from ontherecord.timecode import clock, link_time, parse_time
 from search_app import timeline
 from search_app.store import archive
-from search_app.within import Found, search_session
+from search_app.within import Matches, search_session
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -33,7 +33,7 @@ def feed():
     return make_response(body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"})
 
 
-def matches_asked(session_id: str) -> tuple[str, Found | None, str]:
+def matches_asked(session_id: str) -> tuple[str, Matches | None, str]:
     """?q= searched within the session: the query, its matches, and what to fix if unreadable."""
     query = request.args.get("q", "").strip()
     if not query:
@@ -44,7 +44,7 @@ def matches_asked(session_id: str) -> tuple[str, Found | None, str]:
         return query, None, str(e)
 
 
-def opening_time(duration: float, found: Found | None) -> float:
+def opening_time(duration: float, found: Matches | None) -> float:
     """Where the player opens: ?t=, else the first match (as its link would), else the start."""
     if "t" in request.args:
         start = parse_time(request.args["t"])

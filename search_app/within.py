@@ -22,7 +22,7 @@ MARK = re.compile(r"</?mark>")
 
 
 @dataclass
-class Found:
+class Matches:
     """A query's matches in one session: how many there are and the first MAX_MATCHES."""
 
     query: str
@@ -51,7 +51,7 @@ def unmarked(snippet: str) -> str:
     return html.unescape(MARK.sub("", snippet))
 
 
-def search_session(session_id: str, query: str) -> Found:
+def search_session(session_id: str, query: str) -> Matches:
     """The matches for a query in one public session, in the order spoken.
 
     A query that cannot be read raises InputError, as the site search does.
@@ -60,4 +60,4 @@ def search_session(session_id: str, query: str) -> Found:
         # The session filter alone is a query the index answers with every line: refuse it.
         raise InputError("empty query: type some words to search for")
     page = search_index().search(query, 1, "oldest", MAX_MATCHES, session=session_id)
-    return Found(query, page.total, page.hits)
+    return Matches(query, page.total, page.hits)

@@ -153,7 +153,7 @@ def test_a_session_that_is_not_public_is_a_404(archive_copy, example_id, action)
 def test_a_line_changed_since_the_index_read_it_is_not_marked(example_archive, example_id,
                                                               example):
     hits = SearchIndex(example_archive.index_dir).search("percent", session=example_id).hits
-    result = within.Found("percent", len(hits), hits)
+    result = within.Matches("percent", len(hits), hits)
     assert sorted(result.snippets(example)) == segments_saying(example, "percent")
     corrected = copy.deepcopy(example)
     corrected.segments[14].text = "Two and a half per cent does not keep up with inflation."
