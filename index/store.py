@@ -33,8 +33,13 @@ from ontherecord.model import Transcript
 PAGE_SIZE = 20
 SORTS = ("relevance", "newest", "oldest")
 ENGINES: dict[str, ModuleType] = {"whoosh": whoosh_engine, "tantivy": tantivy_engine}
-# Which engine builds an index where there is none; $ONTHERECORD_ENGINE can choose.
-DEFAULT_ENGINE = "whoosh"
+# Which engine builds an index where there is none; $ONTHERECORD_ENGINE can choose. "auto"
+# picks by the hours of public recordings (see engine_for_hours).
+DEFAULT_ENGINE = "auto"
+CHOICES = ("auto", *ENGINES)
+# From this many hours of public recordings "auto" builds with Tantivy: below it Whoosh
+# answers within ~100 ms; at 100 hours it no longer does (BENCHMARKS.md, search at scale).
+AUTO_HOURS = 20.0
 # The file in the index folder that says which engine and format made it.
 MARK = "ontherecord-index.json"
 # A reader that finds files gone (another process committed or swapped the index under it)
@@ -53,16 +58,27 @@ __all__ = ["SearchIndex", "Hit", "SearchPage", "Group", "GroupedPage", "Filters"
 
 
 def default_engine() -> str:
-    """The engine for a new index: $ONTHERECORD_ENGINE, else Whoosh."""
-    name = os.environ.get("ONTHERECORD_ENGINE", DEFAULT_ENGINE)
-    return check_engine(name)
+    """The engine choice for a new index: $ONTHERECORD_ENGINE, else "auto"."""
+    return check_engine(os.environ.get("ONTHERECORD_ENGINE", DEFAULT_ENGINE))
 
 
 def check_engine(name: str) -> str:
-    """The engine's name, or an InputError naming the ones there are."""
-    if name not in ENGINES:
-        raise InputError(f"unknown search engine {name!r}; engines are {', '.join(ENGINES)}")
+    """The engine choice, or an InputError naming the ones there are."""
+    if name not in CHOICES:
+        raise InputError(f"unknown search engine {name!r}; engines are {', '.join(CHOICES)}")
     return name
+
+
+def engine_for_hours(choice: str, hours: float) -> str:
+    """The engine a choice means for an archive of this many public hours."""
+    if choice != "auto":
+        return choice
+    return "tantivy" if hours >= AUTO_HOURS else "whoosh"
+
+
+def public_hours(archive: Archive) -> float:
+    """How many hours of public recordings an archive holds."""
+    return sum(s.duration for s in archive.public_sessions()) / 3600
 
 
 @dataclass
@@ -212,26 +228,41 @@ class SearchIndex:
         name = self._mark().get("engine")
         return name if name in ENGINES else None
 
+    def choice(self) -> str | None:
+        """What the engine was chosen as: "auto", or an engine by name; None with no index."""
+        choice = self._mark().get("choice", self.engine())
+        return choice if choice in CHOICES else None
+
     def has_current_schema(self) -> bool:
         """Whether an index exists here, made by this version's format."""
         return self._mark().get("format") == FORMAT and self.engine() is not None
 
+    def outgrown(self, archive: Archive) -> bool:
+        """Whether the archive has grown (or shrunk) past what its "auto" engine was picked for."""
+        choice = self.choice()
+        return choice == "auto" and self.engine() != engine_for_hours(choice,
+                                                                     public_hours(archive))
+
     def rebuild_from(self, archive: Archive, engine: str | None = None) -> int:
         """Rebuild from every public session in the archive; returns the segment count."""
         return self.rebuild((archive.transcript(s.id) for s in archive.public_sessions()),
-                            engine)
+                            engine, public_hours(archive))
 
-    def rebuild(self, transcripts: Iterable[Transcript], engine: str | None = None) -> int:
+    def rebuild(self, transcripts: Iterable[Transcript], engine: str | None = None,
+                hours: float = 0.0) -> int:
         """Build a fresh index beside this one, then swap it in; returns the segment count.
 
-        The engine is the one named, else the one that built the current index, else the
-        default. It is built in a scratch folder of the archive's .staging (see Archive),
-        which a sweep removes if the rebuild is killed. Readers retry while folders swap.
+        The engine is the one chosen (or "auto" for `hours` of recordings), else the choice
+        the current index was built by, else the default. It is built in a scratch folder of
+        the archive's .staging (see Archive), which a sweep removes if the rebuild is killed.
+        Readers retry while folders swap.
         """
-        name = check_engine(engine or self.engine() or default_engine())
+        choice = check_engine(engine or self.choice() or default_engine())
+        name = engine_for_hours(choice, hours)
         with scratch_folder(self.path.parent / ".staging", "index-") as fresh:
             count = ENGINES[name].build(fresh, (d for t in transcripts for d in documents(t)))
-            (fresh / MARK).write_text(json.dumps({"engine": name, "format": FORMAT}))
+            mark = {"engine": name, "choice": choice, "format": FORMAT}
+            (fresh / MARK).write_text(json.dumps(mark))
             old = fresh.with_name(fresh.name + ".old")
             if self.path.exists() and not self.path.is_dir():
                 raise NotADirectoryError(f"{self.path}: in the way of the search index")
@@ -272,7 +303,11 @@ class SearchIndex:
         changed. The caller holds the archive's change lock, so the records cannot change
         while they are read.
         """
-        want, have = archive.versions(), self.stamps()
+        want = archive.versions()
+        if not self.has_current_schema():  # none yet (a first ingest, an import): build it whole
+            self.rebuild_from(archive)
+            return sorted(want)
+        have = self.stamps()
         stale = sorted(sid for sid in want.keys() | have.keys() if want.get(sid) != have.get(sid))
         if stale:
             self._replace(stale, (archive.transcript(sid) for sid in stale if sid in want))
@@ -286,7 +321,7 @@ class SearchIndex:
         """Remove these sessions' documents and add the transcripts' at one commit."""
         if not self.has_current_schema():
             self.rebuild([])
-        name = self.engine() or default_engine()
+        name = self.engine() or engine_for_hours(default_engine(), 0.0)
         ENGINES[name].replace(self.path, session_ids,
                               (d for t in transcripts for d in documents(t)))
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from index.store import SearchIndex, default_engine
+from index.store import SearchIndex, default_engine, engine_for_hours, public_hours
 from ontherecord.exports import JsonWriter
 from search_app import create_app
 from tests.helpers.example import (
@@ -176,7 +176,9 @@ def test_empty_archive(tmp_path):
 
 def test_the_index_is_built_by_the_chosen_engine(example_archive):
     """`make test` runs this module again with ONTHERECORD_ENGINE=tantivy: it must take."""
-    assert SearchIndex(example_archive.index_dir).engine() == default_engine()
+    index = SearchIndex(example_archive.index_dir)
+    assert index.choice() == default_engine()
+    assert index.engine() == engine_for_hours(default_engine(), public_hours(example_archive))
 
 
 # --- facets, groups and suggestions, over sessions with sides, units and chapters ------------
