@@ -1,8 +1,9 @@
 """The search index on disk: add, remove and rebuild sessions, and search them.
 
-Two engines sit behind this one interface: Whoosh (pure Python, the default) and Tantivy (for
-archives of hundreds of hours and more; see BENCHMARKS.md). The index folder records which one
-built it; `ontherecord reindex --engine` switches. Either way the index is derived data.
+Two engines sit behind this one interface (index.engines): Whoosh, pure Python, for small
+archives, and Tantivy for hundreds of hours and more (see BENCHMARKS.md). The index folder
+records which one built it and how it was chosen; `ontherecord reindex --engine` changes it.
+Either way the index is derived data, rebuilt from the archive.
 """
 
 from __future__ import annotations
@@ -14,16 +15,22 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 from whoosh.query import And, Every, Query, Term
 
-from index import tantivy_engine, whoosh_engine
-from index.documents import documents, stamp
+from index.documents import documents
+from index.engines import (
+    CHOICES,
+    ENGINES,
+    check_engine,
+    default_engine,
+    engine_for_hours,
+    public_hours,
+)
 from index.highlight import Wanted, match_time, matched_words, snippet, wanted
 from index.query import Filters, build_query
+from index.results import Group, GroupedPage, Hit, SearchPage, Summary
 from index.schema import FACETS, FORMAT
 from index.suggest import Speller
 from ontherecord.archive import Archive, scratch_folder
@@ -32,14 +39,6 @@ from ontherecord.model import Transcript
 
 PAGE_SIZE = 20
 SORTS = ("relevance", "newest", "oldest")
-ENGINES: dict[str, ModuleType] = {"whoosh": whoosh_engine, "tantivy": tantivy_engine}
-# Which engine builds an index where there is none; $ONTHERECORD_ENGINE can choose. "auto"
-# picks by the hours of public recordings (see engine_for_hours).
-DEFAULT_ENGINE = "auto"
-CHOICES = ("auto", *ENGINES)
-# From this many hours of public recordings "auto" builds with Tantivy: below it Whoosh
-# answers within ~100 ms; at 100 hours it no longer does (BENCHMARKS.md, search at scale).
-AUTO_HOURS = 20.0
 # The file in the index folder that says which engine and format made it.
 MARK = "ontherecord-index.json"
 # A reader that finds files gone (another process committed or swapped the index under it)
@@ -52,146 +51,6 @@ DEEP = 1000
 RANKED = 200
 # The facets a search page counts, by filter name (see index.schema.FACETS).
 COUNTED = ("unit", "speaker", "side", "topic")
-
-__all__ = ["SearchIndex", "Hit", "SearchPage", "Group", "GroupedPage", "Filters", "stamp",
-           "documents"]
-
-
-def default_engine() -> str:
-    """The engine choice for a new index: $ONTHERECORD_ENGINE, else "auto"."""
-    return check_engine(os.environ.get("ONTHERECORD_ENGINE", DEFAULT_ENGINE))
-
-
-def check_engine(name: str) -> str:
-    """The engine choice, or an InputError naming the ones there are."""
-    if name not in CHOICES:
-        raise InputError(f"unknown search engine {name!r}; engines are {', '.join(CHOICES)}")
-    return name
-
-
-def engine_for_hours(choice: str, hours: float) -> str:
-    """The engine a choice means for an archive of this many public hours."""
-    if choice != "auto":
-        return choice
-    return "tantivy" if hours >= AUTO_HOURS else "whoosh"
-
-
-def public_hours(archive: Archive) -> float:
-    """How many hours of public recordings an archive holds."""
-    return sum(s.duration for s in archive.public_sessions()) / 3600
-
-
-@dataclass
-class Hit:
-    """One matching segment, with where to hear it."""
-
-    session: str
-    title: str
-    date: str
-    unit: str
-    speaker: str
-    start: float
-    end: float
-    text: str
-    snippet: str
-    score: float
-    # `start` is when the first matched word was said; the segment may begin earlier.
-    segment_start: float = 0.0
-    # The chapter the segment is in: {title, topic, topic_id}, or None.
-    chapter: dict | None = None
-    # The segment's number in the session's transcript (its place on the session page).
-    segment: int = 0
-
-    def to_dict(self) -> dict:
-        """The JSON form of a hit, as the API and `search --json` give it."""
-        return {
-            "session": self.session, "title": self.title, "date": self.date,
-            "unit": self.unit, "speaker": self.speaker, "start": self.start,
-            "end": self.end, "segment_start": self.segment_start, "text": self.text,
-            "snippet": self.snippet, "score": self.score, "chapter": self.chapter,
-            "segment": self.segment,
-        }
-
-
-@dataclass
-class Summary:
-    """What a search found overall: sessions, per-facet counts, and a spelling suggestion."""
-
-    sessions: int = 0
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    suggestion: str | None = None
-
-
-@dataclass
-class Found:
-    """What a search found, one page of it: the part every kind of result page shares."""
-
-    query: str
-    page: int
-    pages: int
-    total: int  # moments (segments) that match, in every session
-    sort: str = "relevance"
-    filters: Filters = field(default_factory=Filters)
-    summary: Summary = field(default_factory=Summary)
-
-    @property
-    def speaker(self) -> str:
-        """The speaker filter, as applied."""
-        return self.filters.speaker
-
-    @property
-    def topic(self) -> str:
-        """The topic filter, as applied."""
-        return self.filters.topic
-
-    def to_dict(self) -> dict:
-        """The JSON form of the page."""
-        return {
-            "query": self.query, **self.filters.to_dict(), "page": self.page,
-            "pages": self.pages, "total": self.total, "sessions": self.summary.sessions,
-            "sort": self.sort, "suggestion": self.summary.suggestion,
-            "facets": self.summary.facets,
-        }
-
-
-@dataclass
-class SearchPage(Found):
-    """One page of hits for a query."""
-
-    hits: list[Hit] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """The JSON form of a result page."""
-        return {**super().to_dict(), "hits": [h.to_dict() for h in self.hits]}
-
-
-@dataclass
-class Group:
-    """One session's hits in grouped results: its best few, and how many it has."""
-
-    session: str
-    title: str
-    date: str
-    unit: str
-    count: int
-    hits: list[Hit]
-
-    def to_dict(self) -> dict:
-        """The JSON form of a group."""
-        return {"session": self.session, "title": self.title, "date": self.date,
-                "unit": self.unit, "count": self.count, "hits": [h.to_dict() for h in self.hits]}
-
-
-@dataclass
-class GroupedPage(Found):
-    """One page of sessions that match a query, each with its best hits."""
-
-    groups: list[Group] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """The JSON form of a grouped page."""
-        return {**super().to_dict(), "groups": [g.to_dict() for g in self.groups]}
-
 
 # Open readers, one per index folder, kept while the folder is unchanged: opening an index
 # was most of a search's cost. A commit or a swap changes the folder's mtime or inode.

@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from index.store import Hit
+from index.results import Hit
 from ontherecord.errors import InputError
 from ontherecord.model import Transcript
 from search_app.store import search_index

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.analysis import stems, words
-from index.store import ENGINES, SearchIndex
+from index.engines import ENGINES
+from index.store import SearchIndex
 from ontherecord.model import Speaker
 from tests.helpers.transcripts import build_index, make_transcript
 

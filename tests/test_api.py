@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from index.store import SearchIndex, default_engine, engine_for_hours, public_hours
+from index.engines import default_engine, engine_for_hours, public_hours
+from index.store import SearchIndex
 from ontherecord.exports import JsonWriter
 from search_app import create_app
 from tests.helpers.example import (

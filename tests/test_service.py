@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import store
+from index import engines
 from index.store import SearchIndex
 from ingest import jobs
 from ontherecord import events, service
@@ -282,7 +282,7 @@ def test_a_source_link_never_carries_credentials(archive):
 
 def test_auto_engine_follows_the_archive_size(archive, monkeypatch):
     """"auto" builds with Whoosh for a small archive and Tantivy past AUTO_HOURS, both ways."""
-    monkeypatch.setattr(store, "AUTO_HOURS", 1.5 / 60)  # a minute and a half: MARCH is one
+    monkeypatch.setattr(engines, "AUTO_HOURS", 1.5 / 60)  # a minute and a half: MARCH is one
     service.reindex(archive, "auto")
     index = SearchIndex(archive.index_dir)
     assert (index.choice(), index.engine()) == ("auto", "whoosh")
