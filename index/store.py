@@ -54,7 +54,9 @@ COUNTED = ("unit", "speaker", "side", "topic")
 
 # Open readers, one per index folder, kept while the folder is unchanged: opening an index
 # was most of a search's cost. A commit or a swap changes the folder's mtime or inode.
+# A server has one index; a process that opens many (tests, tools) keeps the latest few.
 _OPEN: dict[Path, tuple[tuple[int, int], object]] = {}
+MAX_OPEN = 8
 _OPEN_LOCK = threading.Lock()
 
 
@@ -144,7 +146,10 @@ class SearchIndex:
                 return cached[1]
         reader = _retry(lambda: ENGINES[name].Reader(self.path))
         with _OPEN_LOCK:
+            _OPEN.pop(self.path, None)
             _OPEN[self.path] = (key, reader)
+            while len(_OPEN) > MAX_OPEN:  # the least recently opened index is let go
+                del _OPEN[next(iter(_OPEN))]
         return reader
 
     def stamps(self) -> dict[str, int]:
