@@ -49,8 +49,10 @@ demo: $(STAMP)
 
 # The web and search tests run once more with Tantivy building every index (the engine tests
 # and the index and query tests already run against both engines in the first pass).
-ENGINE_TESTS = tests/test_search.py tests/test_api.py tests/test_speakers_web.py \
-	tests/test_topics_web.py tests/test_publishing.py tests/test_healing.py tests/test_service.py
+ENGINE_TESTS = tests/test_search.py tests/test_api.py tests/test_within.py tests/test_cli.py \
+	tests/test_speakers_web.py tests/test_topics_web.py tests/test_chapters.py \
+	tests/test_speakers.py tests/test_voices.py tests/test_staff_web.py tests/test_publishing.py \
+	tests/test_healing.py tests/test_service.py
 
 test: lint
 	$(BIN)/python -m pytest

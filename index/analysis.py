@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
-from whoosh.lang import porter
+from whoosh.lang import porter2
 
 # Words, with * and ? kept for prefix and wildcard queries, and "%" as a word of its own so
 # that "5%" can be found as "5 percent".
@@ -76,12 +76,13 @@ class VariantFilter(Filter):
 
 @functools.lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
-    """Porter's stem of a word, remembered: bargaining talk repeats a few thousand words.
+    """The Porter2 stem of a word, remembered: bargaining talk repeats a few thousand words.
 
-    A function of this module, not the cache wrapped around Whoosh's, so that Whoosh can
-    pickle it with the schema.
+    Porter2, not the first Porter stemmer, which stems "negotiating" to "negotiat" but
+    "negotiations" to "negoti", so that one would not find the other. A function of this
+    module, not a cache wrapped around Whoosh's, so that Whoosh can pickle it with the schema.
     """
-    return porter.stem(word)
+    return porter2.stem(word)
 
 
 def _analyzer(*extra: Filter):

@@ -1,8 +1,9 @@
 """The search index on disk: add, remove and rebuild sessions, and search them.
 
-Two engines sit behind this one interface: Whoosh (pure Python, the default) and Tantivy (for
-archives of hundreds of hours and more; see BENCHMARKS.md). The index folder records which one
-built it; `ontherecord reindex --engine` switches. Either way the index is derived data.
+Two engines sit behind this one interface (index.engines): Whoosh, pure Python, for small
+archives, and Tantivy for hundreds of hours and more (see BENCHMARKS.md). The index folder
+records which one built it and how it was chosen; `ontherecord reindex --engine` changes it.
+Either way the index is derived data, rebuilt from the archive.
 """
 
 from __future__ import annotations
@@ -14,16 +15,22 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 from whoosh.query import And, Every, Query, Term
 
-from index import tantivy_engine, whoosh_engine
-from index.documents import documents, stamp
+from index.documents import documents
+from index.engines import (
+    CHOICES,
+    ENGINES,
+    check_engine,
+    default_engine,
+    engine_for_hours,
+    public_hours,
+)
 from index.highlight import Wanted, match_time, matched_words, snippet, wanted
 from index.query import Filters, build_query
+from index.results import Group, GroupedPage, Hit, SearchPage, Summary
 from index.schema import FACETS, FORMAT
 from index.suggest import Speller
 from ontherecord.archive import Archive, scratch_folder
@@ -32,9 +39,6 @@ from ontherecord.model import Transcript
 
 PAGE_SIZE = 20
 SORTS = ("relevance", "newest", "oldest")
-ENGINES: dict[str, ModuleType] = {"whoosh": whoosh_engine, "tantivy": tantivy_engine}
-# Which engine builds an index where there is none; $ONTHERECORD_ENGINE can choose.
-DEFAULT_ENGINE = "whoosh"
 # The file in the index folder that says which engine and format made it.
 MARK = "ontherecord-index.json"
 # A reader that finds files gone (another process committed or swapped the index under it)
@@ -48,140 +52,11 @@ RANKED = 200
 # The facets a search page counts, by filter name (see index.schema.FACETS).
 COUNTED = ("unit", "speaker", "side", "topic")
 
-__all__ = ["SearchIndex", "Hit", "SearchPage", "Group", "GroupedPage", "Filters", "stamp",
-           "documents"]
-
-
-def default_engine() -> str:
-    """The engine for a new index: $ONTHERECORD_ENGINE, else Whoosh."""
-    name = os.environ.get("ONTHERECORD_ENGINE", DEFAULT_ENGINE)
-    return check_engine(name)
-
-
-def check_engine(name: str) -> str:
-    """The engine's name, or an InputError naming the ones there are."""
-    if name not in ENGINES:
-        raise InputError(f"unknown search engine {name!r}; engines are {', '.join(ENGINES)}")
-    return name
-
-
-@dataclass
-class Hit:
-    """One matching segment, with where to hear it."""
-
-    session: str
-    title: str
-    date: str
-    unit: str
-    speaker: str
-    start: float
-    end: float
-    text: str
-    snippet: str
-    score: float
-    # `start` is when the first matched word was said; the segment may begin earlier.
-    segment_start: float = 0.0
-    # The chapter the segment is in: {title, topic, topic_id}, or None.
-    chapter: dict | None = None
-    # The segment's number in the session's transcript (its place on the session page).
-    segment: int = 0
-
-    def to_dict(self) -> dict:
-        """The JSON form of a hit, as the API and `search --json` give it."""
-        return {
-            "session": self.session, "title": self.title, "date": self.date,
-            "unit": self.unit, "speaker": self.speaker, "start": self.start,
-            "end": self.end, "segment_start": self.segment_start, "text": self.text,
-            "snippet": self.snippet, "score": self.score, "chapter": self.chapter,
-            "segment": self.segment,
-        }
-
-
-@dataclass
-class Summary:
-    """What a search found overall: sessions, per-facet counts, and a spelling suggestion."""
-
-    sessions: int = 0
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    suggestion: str | None = None
-
-
-@dataclass
-class SearchPage:
-    """One page of results for a query."""
-
-    query: str
-    page: int
-    pages: int
-    total: int
-    hits: list[Hit] = field(default_factory=list)
-    sort: str = "relevance"
-    filters: Filters = field(default_factory=Filters)
-    summary: Summary = field(default_factory=Summary)
-
-    @property
-    def speaker(self) -> str:
-        """The speaker filter, as applied."""
-        return self.filters.speaker
-
-    @property
-    def topic(self) -> str:
-        """The topic filter, as applied."""
-        return self.filters.topic
-
-    def to_dict(self) -> dict:
-        """The JSON form of a result page."""
-        return {
-            "query": self.query, **self.filters.to_dict(), "page": self.page,
-            "pages": self.pages, "total": self.total, "sessions": self.summary.sessions,
-            "sort": self.sort, "suggestion": self.summary.suggestion,
-            "facets": self.summary.facets, "hits": [h.to_dict() for h in self.hits],
-        }
-
-
-@dataclass
-class Group:
-    """One session's hits in grouped results: its best few, and how many it has."""
-
-    session: str
-    title: str
-    date: str
-    unit: str
-    count: int
-    hits: list[Hit]
-
-    def to_dict(self) -> dict:
-        """The JSON form of a group."""
-        return {"session": self.session, "title": self.title, "date": self.date,
-                "unit": self.unit, "count": self.count, "hits": [h.to_dict() for h in self.hits]}
-
-
-@dataclass
-class GroupedPage:
-    """One page of sessions that match a query, each with its best hits."""
-
-    query: str
-    page: int
-    pages: int
-    total: int  # moments (segments) that match, in every session
-    groups: list[Group] = field(default_factory=list)
-    sort: str = "relevance"
-    filters: Filters = field(default_factory=Filters)
-    summary: Summary = field(default_factory=Summary)
-
-    def to_dict(self) -> dict:
-        """The JSON form of a grouped page."""
-        return {
-            "query": self.query, **self.filters.to_dict(), "page": self.page,
-            "pages": self.pages, "total": self.total, "sessions": self.summary.sessions,
-            "sort": self.sort, "suggestion": self.summary.suggestion,
-            "facets": self.summary.facets, "groups": [g.to_dict() for g in self.groups],
-        }
-
-
 # Open readers, one per index folder, kept while the folder is unchanged: opening an index
 # was most of a search's cost. A commit or a swap changes the folder's mtime or inode.
+# A server has one index; a process that opens many (tests, tools) keeps the latest few.
 _OPEN: dict[Path, tuple[tuple[int, int], object]] = {}
+MAX_OPEN = 8
 _OPEN_LOCK = threading.Lock()
 
 
@@ -214,26 +89,41 @@ class SearchIndex:
         name = self._mark().get("engine")
         return name if name in ENGINES else None
 
+    def choice(self) -> str | None:
+        """What the engine was chosen as: "auto", or an engine by name; None with no index."""
+        choice = self._mark().get("choice", self.engine())
+        return choice if choice in CHOICES else None
+
     def has_current_schema(self) -> bool:
         """Whether an index exists here, made by this version's format."""
         return self._mark().get("format") == FORMAT and self.engine() is not None
 
+    def outgrown(self, archive: Archive) -> bool:
+        """Whether the archive has grown (or shrunk) past what its "auto" engine was picked for."""
+        choice = self.choice()
+        return choice == "auto" and self.engine() != engine_for_hours(choice,
+                                                                     public_hours(archive))
+
     def rebuild_from(self, archive: Archive, engine: str | None = None) -> int:
         """Rebuild from every public session in the archive; returns the segment count."""
         return self.rebuild((archive.transcript(s.id) for s in archive.public_sessions()),
-                            engine)
+                            engine, public_hours(archive))
 
-    def rebuild(self, transcripts: Iterable[Transcript], engine: str | None = None) -> int:
+    def rebuild(self, transcripts: Iterable[Transcript], engine: str | None = None,
+                hours: float = 0.0) -> int:
         """Build a fresh index beside this one, then swap it in; returns the segment count.
 
-        The engine is the one named, else the one that built the current index, else the
-        default. It is built in a scratch folder of the archive's .staging (see Archive),
-        which a sweep removes if the rebuild is killed. Readers retry while folders swap.
+        The engine is the one chosen (or "auto" for `hours` of recordings), else the choice
+        the current index was built by, else the default. It is built in a scratch folder of
+        the archive's .staging (see Archive), which a sweep removes if the rebuild is killed.
+        Readers retry while folders swap.
         """
-        name = check_engine(engine or self.engine() or default_engine())
+        choice = check_engine(engine or self.choice() or default_engine())
+        name = engine_for_hours(choice, hours)
         with scratch_folder(self.path.parent / ".staging", "index-") as fresh:
             count = ENGINES[name].build(fresh, (d for t in transcripts for d in documents(t)))
-            (fresh / MARK).write_text(json.dumps({"engine": name, "format": FORMAT}))
+            mark = {"engine": name, "choice": choice, "format": FORMAT}
+            (fresh / MARK).write_text(json.dumps(mark))
             old = fresh.with_name(fresh.name + ".old")
             if self.path.exists() and not self.path.is_dir():
                 raise NotADirectoryError(f"{self.path}: in the way of the search index")
@@ -256,7 +146,10 @@ class SearchIndex:
                 return cached[1]
         reader = _retry(lambda: ENGINES[name].Reader(self.path))
         with _OPEN_LOCK:
+            _OPEN.pop(self.path, None)
             _OPEN[self.path] = (key, reader)
+            while len(_OPEN) > MAX_OPEN:  # the least recently opened index is let go
+                del _OPEN[next(iter(_OPEN))]
         return reader
 
     def stamps(self) -> dict[str, int]:
@@ -274,7 +167,11 @@ class SearchIndex:
         changed. The caller holds the archive's change lock, so the records cannot change
         while they are read.
         """
-        want, have = archive.versions(), self.stamps()
+        want = archive.versions()
+        if not self.has_current_schema():  # none yet (a first ingest, an import): build it whole
+            self.rebuild_from(archive)
+            return sorted(want)
+        have = self.stamps()
         stale = sorted(sid for sid in want.keys() | have.keys() if want.get(sid) != have.get(sid))
         if stale:
             self._replace(stale, (archive.transcript(sid) for sid in stale if sid in want))
@@ -288,7 +185,7 @@ class SearchIndex:
         """Remove these sessions' documents and add the transcripts' at one commit."""
         if not self.has_current_schema():
             self.rebuild([])
-        name = self.engine() or default_engine()
+        name = self.engine() or engine_for_hours(default_engine(), 0.0)
         ENGINES[name].replace(self.path, session_ids,
                               (d for t in transcripts for d in documents(t)))
 
@@ -312,7 +209,7 @@ class SearchIndex:
         try:
             reader = self._reader()
         except FileNotFoundError:  # no public session was ever indexed
-            return SearchPage(text, 1, 0, 0, [], sort, chosen)
+            return SearchPage(text, 1, 0, 0, sort, chosen)
         page = max(page, 1)
         if (page - 1) * page_size > DEEP:
             # Engines keep offset + page_size candidates: count first, not a heap of 10**12.
@@ -324,8 +221,9 @@ class SearchIndex:
             page = max(pages, 1)
             total, docs = reader.top(query, (page - 1) * page_size, page_size, sort)
         want = wanted(query)
-        return SearchPage(text, page, pages, total, [self._hit(d, want) for d in docs], sort,
-                          chosen, self._summary(reader, query, text, chosen, total))
+        return SearchPage(text, page, pages, total, sort, chosen,
+                          self._summary(reader, query, text, chosen, total),
+                          [self._hit(d, want) for d in docs])
 
     def grouped(self, text: str, page: int = 1, sort: str = "relevance", per_page: int = 10,
                 per_session: int = 3, **filters: str) -> GroupedPage:
@@ -340,7 +238,7 @@ class SearchIndex:
         try:
             reader = self._reader()
         except FileNotFoundError:
-            return GroupedPage(text, 1, 0, 0, [], sort, chosen)
+            return GroupedPage(text, 1, 0, 0, sort, chosen)
         counts = reader.counts(query, [FACETS["session"]])[FACETS["session"]]
         order = self._session_order(reader, query, counts, sort)
         pages = -(-len(order) // per_page)
@@ -355,8 +253,8 @@ class SearchIndex:
             groups.append(Group(session_id, hits[0].title, date, hits[0].unit, counts[key],
                                 hits))
         total = sum(counts.values())
-        return GroupedPage(text, page, pages, total, groups, sort, chosen,
-                           self._summary(reader, query, text, chosen, total, counts))
+        return GroupedPage(text, page, pages, total, sort, chosen,
+                           self._summary(reader, query, text, chosen, total, counts), groups)
 
     @staticmethod
     def _session_order(reader, query: Query, counts: dict[str, int], sort: str) -> list[str]:

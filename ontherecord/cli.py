@@ -405,9 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_diarize)
 
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index")
-    p.add_argument("--engine", choices=("whoosh", "tantivy"), default=None,
-                   help="build it with this engine from now on (default: the one it has; "
-                        "a new index: $ONTHERECORD_ENGINE or whoosh)")
+    p.add_argument("--engine", choices=("auto", "whoosh", "tantivy"), default=None,
+                   help="build it with this engine from now on; auto: Whoosh under 20 hours "
+                        "of public recordings, Tantivy from there (default: as it was built; "
+                        "a new index: $ONTHERECORD_ENGINE or auto)")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("list", parents=[common], help="list sessions, newest first")

@@ -68,6 +68,8 @@ def heal(archive: Archive) -> list[str]:
     if not archive.sessions_dir.is_dir():
         return []
     index = SearchIndex.of(archive)
+    if index.outgrown(archive):  # "auto" picks the engine by the archive's size
+        index.rebuild_from(archive)
     if index.stamps() == archive.versions():  # the usual case: no lock, nothing written
         return []
     with archive.changing():

@@ -53,7 +53,7 @@ def start_up(app: Flask) -> None:
     if not archive.root.is_dir():
         return
     engine = app.config["SEARCH_ENGINE"]
-    if engine and archive.ids() and SearchIndex(archive.index_dir).engine() != engine:
+    if engine and archive.ids() and SearchIndex(archive.index_dir).choice() != engine:
         app.logger.warning("rebuilding the search index with %s", engine)
         service.reindex(archive, engine)
     caught_up = service.heal(archive)

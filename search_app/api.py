@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from ontherecord.timecode import link_time
 from search_app.search import filters, page_number, sort_order
 from search_app.store import archive, search_index
+from search_app.within import search_session
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -48,3 +49,12 @@ def sessions():
 def session(session_id: str):
     """The session's JSON export."""
     return jsonify(archive().public_transcript(session_id).to_dict())
+
+
+@bp.get("/sessions/<session_id>/search")
+def session_search(session_id: str):
+    """Matches for ?q= in one session, in the order spoken: segment, start, end and snippet."""
+    # Checked first: the index holds public sessions only, but an unknown or private session
+    # must be a 404, not an empty answer that says it exists.
+    archive().public_session(session_id)
+    return jsonify(search_session(session_id, request.args.get("q", "")).to_dict())

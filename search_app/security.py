@@ -21,7 +21,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # No inline script anywhere, so an injected <script> or on* attribute would not run even if
-# escaping were ever missed. Inline style attributes are used for the chapter bar.
+# escaping were ever missed. Inline style attributes place the timeline's boxes.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; media-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'self'")

@@ -2,9 +2,12 @@
 
 from flask import Blueprint, abort, make_response, render_template, request, send_file
 
+from ontherecord.errors import InputError
 from ontherecord.exports import WRITERS
-from ontherecord.timecode import clock, parse_time
+from ontherecord.timecode import clock, link_time, parse_time
+from search_app import timeline
 from search_app.store import archive
+from search_app.within import Matches, search_session
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -30,13 +33,43 @@ def feed():
     return make_response(body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"})
 
 
+def matches_asked(session_id: str) -> tuple[str, Matches | None, str]:
+    """?q= searched within the session: the query, its matches, and what to fix if unreadable."""
+    query = request.args.get("q", "").strip()
+    if not query:
+        return "", None, ""
+    try:
+        return query, search_session(session_id, query), ""
+    except InputError as e:
+        return query, None, str(e)
+
+
+def opening_time(duration: float, found: Matches | None) -> float:
+    """Where the player opens: ?t=, else the first match (as its link would), else the start."""
+    if "t" in request.args:
+        start = parse_time(request.args["t"])
+    elif found and found.matches:
+        start = float(link_time(found.matches[0].start))
+    else:
+        start = 0.0
+    return min(start, duration)
+
+
 @bp.get("/<session_id>")
 def show(session_id: str):
-    """The player opened at ?t=, the transcript beside it, and the downloads."""
+    """The player opened at ?t=, the timeline, the transcript beside it, and the downloads.
+
+    ?q= searches within the session: its matches are marked in the transcript and on the
+    timeline and listed as links, so the search works without JavaScript too.
+    """
     transcript = archive().public_transcript(session_id)
-    start = parse_time(request.args.get("t", "0"))
-    start = min(start, transcript.session.duration)
-    return render_template("session.html", t=transcript, start=start, formats=WRITERS)
+    query, found, error = matches_asked(session_id)
+    start = opening_time(transcript.session.duration, found)
+    # Named within_*, not query: the site's search box in the header fills itself from `query`.
+    page = render_template("session.html", t=transcript, start=start, formats=WRITERS,
+                           timeline=timeline.build(transcript), within_query=query,
+                           found=found, within_error=error)
+    return page, 400 if error else 200
 
 
 @bp.get("/<session_id>/media")

@@ -22,8 +22,8 @@ def defaults() -> dict[str, Any]:
     return {
         "ARCHIVE": str(default_root()),
         "SITE_NAME": "On the Record",
-        # None keeps the engine the index has; "whoosh" or "tantivy" rebuilds it with that
-        # one at start-up if it differs (see index.store).
+        # None keeps the engine the index was built with; "auto", "whoosh" or "tantivy"
+        # rebuilds it so at start-up if it was chosen otherwise (see index.store).
         "SEARCH_ENGINE": None,
         "PAGE_SIZE": 20,
         "SESSIONS_PER_PAGE": 10,

@@ -28,6 +28,7 @@ from tests.helpers.example import (
     ingest_into,
     name_speaker,
 )
+from tests.helpers.faceted import FACETED
 from tests.helpers.http import client_over, serving
 from tests.helpers.media import decode, make_clips
 from tests.helpers.transcripts import made_archive
@@ -106,6 +107,12 @@ def named_client(named_archive: Archive):
 
 
 # --- hand-made sessions (no ingest) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def faceted_client(tmp_path_factory):
+    """A Flask test client over hand-made sessions with sides, units and chapters."""
+    return client_over(made_archive(tmp_path_factory.mktemp("faceted") / "archive", FACETED))
 
 
 @pytest.fixture(scope="session")

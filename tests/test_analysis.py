@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.analysis import stems, words
-from index.store import ENGINES, SearchIndex
+from index.engines import ENGINES
+from index.store import SearchIndex
 from ontherecord.model import Speaker
 from tests.helpers.transcripts import build_index, make_transcript
 
@@ -67,3 +68,8 @@ def test_analysis_folds_then_stems():
     assert words("Labour 5% per cent, per day") == ["labor", "5", "percent", "percent", "per",
                                                     "day"]
     assert stems("Counselling judgements") == ["counsel", "judgment"]
+
+
+@pytest.mark.parametrize("word", ["negotiating", "negotiated", "negotiation", "negotiations"])
+def test_every_form_of_a_word_is_one_stem(word):
+    assert stems(word) == stems("negotiate")

@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from index.store import SearchIndex, default_engine
+from index.engines import default_engine, engine_for_hours, public_hours
+from index.store import SearchIndex
 from ontherecord.exports import JsonWriter
 from search_app import create_app
 from tests.helpers.example import (
@@ -120,6 +121,9 @@ def test_search_sorted(client, sort):
     ("/api/search?q=NOT%20AND%20salary", "both sides of"),
     ("/api/search?q=salary&page=zero", "page must be a whole number"),
     ("/api/search?q=salary&sort=best", "sort must be one of"),
+    ("/api/search?q=salary&from=yesterday", "YYYY-MM-DD"),
+    ("/api/search?q=salary&from=2026-02-01&to=2026-01-01", "ends before it starts"),
+    ("/api/search?q=salary&group=session&page=0", "page must be a whole number"),
 ])
 def test_search_errors_are_400_json(client, url, says):
     data = api_json(client, url, status=400)
@@ -173,4 +177,45 @@ def test_empty_archive(tmp_path):
 
 def test_the_index_is_built_by_the_chosen_engine(example_archive):
     """`make test` runs this module again with ONTHERECORD_ENGINE=tantivy: it must take."""
-    assert SearchIndex(example_archive.index_dir).engine() == default_engine()
+    index = SearchIndex(example_archive.index_dir)
+    assert index.choice() == default_engine()
+    assert index.engine() == engine_for_hours(default_engine(), public_hours(example_archive))
+
+
+# --- facets, groups and suggestions, over sessions with sides, units and chapters ------------
+
+
+def test_search_gives_facets_and_session_count(faceted_client):
+    data = api_json(faceted_client, "/api/search?q=salary")
+    assert (data["total"], data["sessions"], data["suggestion"]) == (5, 3, None)
+    assert data["facets"]["side"] == {"district": 3, "union": 2}
+    assert data["facets"]["topic"] == {"compensation": 4, "class-size": 1}
+
+
+@pytest.mark.parametrize(("args", "total"), [
+    ("unit=Teachers", 3), ("side=union", 2), ("topic=class-size", 1),
+    ("from=2026-02-01", 3), ("to=2026-02-09", 4), ("speaker=Ursula+Grant", 2),
+    ("unit=Teachers&side=district&from=2026-03-01", 1),
+])
+def test_search_filters(faceted_client, args, total):
+    data = api_json(faceted_client, f"/api/search?q=salary&{args}")
+    assert data["total"] == len(data["hits"]) == total
+
+
+def test_search_grouped_by_session(faceted_client):
+    data = api_json(faceted_client, "/api/search?q=salary&group=session&sort=oldest")
+    assert "hits" not in data
+    assert [(g["session"], g["count"]) for g in data["groups"]] == [
+        ("2026-01-12-teachers-a", 2), ("2026-02-09-esp-b", 2), ("2026-03-16-teachers-c", 1)]
+    assert (data["total"], data["sessions"]) == (5, 3)
+    # HITS_PER_SESSION of each, each with its url.
+    for group in data["groups"]:
+        assert 0 < len(group["hits"]) <= 3
+        assert all(h["url"].startswith("http://localhost/sessions/") for h in group["hits"])
+
+
+def test_search_suggests_what_was_meant(faceted_client):
+    data = api_json(faceted_client, "/api/search?q=salery")
+    assert (data["total"], data["suggestion"]) == (0, "salary")
+    data = api_json(faceted_client, "/api/search", query_string={"q": 'speaker:"Ursula Grand"'})
+    assert (data["total"], data["suggestion"]) == (0, 'speaker:"Ursula Grant"')

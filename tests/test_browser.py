@@ -55,7 +55,7 @@ def test_search_click_hit_hear_it_then_click_another_line(page, live_server, exa
     assert hit["segment_start"] <= hit["start"] <= hit["end"]
 
     page.goto(f"{live_server}/search?q={quote(PHRASE)}")
-    assert page.locator("p.count").inner_text() == f"1 result for {PHRASE}"
+    assert page.locator("p.count").inner_text() == f"1 moment in 1 session for {PHRASE}"
     assert page.locator("ol.hits mark").all_inner_texts() == ["Class", "size", "caps"]
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
     page.locator("ol.hits li.hit a.jump").first.click()

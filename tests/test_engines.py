@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.store import ENGINES, SearchIndex
+from index.engines import ENGINES
+from index.store import SearchIndex
 from ontherecord.archive import Archive
 from tests.helpers.faceted import FACETED
 from tests.helpers.transcripts import CORPUS, commit

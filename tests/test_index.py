@@ -11,9 +11,10 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
 from index.documents import word_offsets
+from index.engines import ENGINES
 from index.highlight import match_time, matched_words, wanted
 from index.query import parse_query
-from index.store import ENGINES, SearchIndex
+from index.store import SearchIndex
 from ontherecord.errors import InputError
 from ontherecord.model import Speaker, Word
 from ontherecord.timecode import link_time

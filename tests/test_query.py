@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from index.engines import ENGINES
 from index.query import MAX_LENGTH, check_query, parse_query
-from index.store import ENGINES, SearchIndex
+from index.store import SearchIndex
 from ontherecord.errors import InputError
 from tests.helpers.transcripts import build_index
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from index import engines
 from index.store import SearchIndex
 from ingest import jobs
 from ontherecord import events, service
@@ -277,3 +278,26 @@ def test_a_source_link_never_carries_credentials(archive):
     change = service.edit_details(archive, MARCH_ID,
                                   source_url="https://user:secret@district.example/live")
     assert change.session.source_url == "https://district.example/live"
+
+
+def test_auto_engine_follows_the_archive_size(archive, monkeypatch):
+    """"auto" builds with Whoosh for a small archive and Tantivy past AUTO_HOURS, both ways."""
+    monkeypatch.setattr(engines, "AUTO_HOURS", 1.5 / 60)  # a minute and a half: MARCH is one
+    service.reindex(archive, "auto")
+    index = SearchIndex(archive.index_dir)
+    assert (index.choice(), index.engine()) == ("auto", "whoosh")
+    service.change_state(archive, OCTOBER_ID, "publish")
+    # A change only reconciles; the next start-up or search finds the archive has grown.
+    assert index.engine() == "whoosh" and index.outgrown(archive)
+    service.heal(archive)
+    assert (index.choice(), index.engine()) == ("auto", "tantivy")
+    assert not index.outgrown(archive)
+    assert len(hits(archive, "district")) == 2
+    service.change_state(archive, OCTOBER_ID, "withdraw")
+    service.heal(archive)
+    assert index.engine() == "whoosh"
+    assert len(hits(archive, "district")) == 1
+    # An engine chosen by name stays, whatever the size.
+    service.reindex(archive, "tantivy")
+    service.heal(archive)
+    assert (index.choice(), index.engine()) == ("tantivy", "tantivy")

@@ -16,7 +16,8 @@ import pytest
 from search_app import create_app
 from search_app.settings import defaults
 from tests.helpers import ROOT
-from tests.helpers.html import parse_html, squash
+from tests.helpers.html import page_of, parse_html, result_hits, squash
+from tests.helpers.transcripts import made_archive
 
 README = ROOT / "README.md"
 
@@ -42,8 +43,10 @@ def test_every_setting_is_documented(name):
 def test_defaults(monkeypatch):
     monkeypatch.delenv("ONTHERECORD_ARCHIVE", raising=False)
     found = defaults()
-    assert {k: found[k] for k in ("ARCHIVE", "SITE_NAME", "PAGE_SIZE", "MODEL")} == {
-        "ARCHIVE": "archive", "SITE_NAME": "On the Record", "PAGE_SIZE": 20, "MODEL": "base"}
+    assert {k: found[k] for k in ("ARCHIVE", "SITE_NAME", "PAGE_SIZE", "SESSIONS_PER_PAGE",
+                                  "HITS_PER_SESSION", "MODEL")} == {
+        "ARCHIVE": "archive", "SITE_NAME": "On the Record", "PAGE_SIZE": 20,
+        "SESSIONS_PER_PAGE": 10, "HITS_PER_SESSION": 3, "MODEL": "base"}
 
 
 def test_archive_default_follows_the_environment(monkeypatch, tmp_path):
@@ -84,13 +87,44 @@ def test_site_name_is_shown(example_archive, example_id):
     assert "Bargaining <Watch>" not in client.get("/").get_data(as_text=True)
 
 
-def test_page_size_is_used(example_archive):
+def test_page_size_is_used(example_archive, example_id):
+    """PAGE_SIZE: hits a page in the API, and on the web page of one session's hits."""
     client = create_app({"ARCHIVE": str(example_archive.root), "TESTING": True,
                          "PAGE_SIZE": 3}).test_client()
     data = client.get("/api/search?q=district").get_json()
-    assert len(data["hits"]) == 3 and data["pages"] == -(-data["total"] // 3)
-    page = parse_html(client.get("/search?q=district").get_data(as_text=True))
-    assert len(page.find_all("li", class_="hit")) == 3
+    pages = -(-data["total"] // 3)
+    assert len(data["hits"]) == 3 and data["pages"] == pages > 1
+    page = page_of(client, "/search", q="district", session=example_id)
+    assert len(result_hits(page)) == 3
+    assert f"Page 1 of {pages}" in squash(page.find("nav", class_="pages").text)
+    # Grouped results are pages of sessions: the one session, with all its moments.
+    page = page_of(client, "/search", q="district")
+    assert len(result_hits(page)) == data["total"]
+    assert page.find_all("nav", class_="pages") == []
+
+
+def test_sessions_per_page_and_hits_per_session_are_used(tmp_path):
+    """SESSIONS_PER_PAGE: sessions a page of grouped results (web and API); HITS_PER_SESSION:
+    a session's moments shown before the rest, behind "more" (the API gives only those)."""
+    archive = made_archive(tmp_path / "archive")  # "salary": twice in one, once in another
+    client = create_app({"ARCHIVE": str(archive.root), "TESTING": True,
+                         "SESSIONS_PER_PAGE": 1, "HITS_PER_SESSION": 1}).test_client()
+    seen = {}
+    for number in (1, 2):
+        page = page_of(client, "/search", q="salary", page=number)
+        assert f"Page {number} of 2" in squash(page.find("nav", class_="pages").text)
+        (group,) = page.find_all("li", class_="group")
+        first = group.find("ol", class_="hits", recursive=False).find_all("li", class_="hit")
+        behind = [hit for more in group.find_all("details", class_="more")
+                  for hit in more.find_all("li", class_="hit")]
+        assert len(first) == 1
+        seen[group.get("data-session")] = 1 + len(behind)
+        data = client.get(f"/api/search?q=salary&group=session&page={number}").get_json()
+        assert data["pages"] == 2
+        (grouped,) = data["groups"]
+        assert grouped["session"] == group.get("data-session") and len(grouped["hits"]) == 1
+        assert grouped["count"] == 1 + len(behind)
+    assert sorted(seen.values()) == [1, 2]
 
 
 def test_instance_config_is_read_between_defaults_and_overrides(tmp_path, example_archive):

@@ -15,7 +15,7 @@ from tests.helpers.example import (
     REFERENCE,
     name_speaker,
 )
-from tests.helpers.html import page_of, parse_html, squash
+from tests.helpers.html import count_line, moments, page_of, parse_html, result_hits, squash
 from tests.helpers.http import client_over
 from tests.helpers.turns import speaker_map, true_speaker
 
@@ -113,22 +113,38 @@ def test_select_lists_everyone_named(named_client):
     assert picked.get("value") == DISTRICT_NAME
 
 
+def speakers_of(hits) -> list[str]:
+    """Who said each hit on a results page."""
+    return [squash(h.tag.find("span", class_="speaker").text) for h in hits]
+
+
+def shown_in_full(page) -> bool:
+    """Whether a grouped results page shows every moment its sessions have."""
+    counts = [int(g.find("span", class_="group-count").text.split()[0])
+              for g in page.find_all("li", class_="group")]
+    return sum(counts) == len(result_hits(page))
+
+
 def test_speaker_filter_on_the_results_page(named_client, named_archive, references):
     everyone = page_of(named_client, "/search", q="salary")
     theirs = page_of(named_client, "/search", q="salary", speaker=DISTRICT_NAME)
-    all_hits = everyone.find("ol", class_="hits").find_all("li", class_="hit")
-    their_hits = theirs.find("ol", class_="hits").find_all("li", class_="hit")
-    who = [squash(h.find("span", class_="speaker").text) for h in all_hits]
+    assert shown_in_full(everyone) and shown_in_full(theirs)
+    all_hits, their_hits = result_hits(everyone), result_hits(theirs)
+    who = speakers_of(all_hits)
     assert DISTRICT_NAME in who and set(who) - {DISTRICT_NAME}
-    assert [squash(h.find("span", class_="speaker").text) for h in their_hits] == \
-        [DISTRICT_NAME] * who.count(DISTRICT_NAME)
-    assert squash(theirs.find("p", class_="count").text) == \
-        f"{who.count(DISTRICT_NAME)} results for salary said by {DISTRICT_NAME}"
+    assert speakers_of(their_hits) == [DISTRICT_NAME] * who.count(DISTRICT_NAME)
+    # The same moments, session by session.
+    assert sorted(h.tag.find("a", class_="jump").get("href") for h in their_hits) == \
+        sorted(h.tag.find("a", class_="jump").get("href") for h in all_hits
+               if squash(h.tag.find("span", class_="speaker").text) == DISTRICT_NAME)
+    sessions = {h.session for h in their_hits}
+    assert count_line(theirs) == \
+        f"{moments(len(their_hits), len(sessions))} for salary said by {DISTRICT_NAME}"
     # Their hits come from both sessions, and each is the district's voice in the recording.
     api = named_client.get("/api/search", query_string={"q": "salary",
                                                         "speaker": DISTRICT_NAME}).json
     assert api["speaker"] == DISTRICT_NAME and api["total"] == len(their_hits)
-    assert {h["session"] for h in api["hits"]} == set(references)
+    assert {h["session"] for h in api["hits"]} == set(references) == sessions
     for hit in api["hits"]:
         assert true_speaker(references[hit["session"]], hit["segment_start"],
                             hit["end"]) == "district", hit
@@ -141,18 +157,26 @@ def test_speaker_link_lists_everything_they_said(named_client, named_archive, ex
     results = named_client.get(link.get("href"))
     assert results.status_code == 200
     listed = parse_html(results.get_data(as_text=True))
-    said = sum(1 for i in (example_id, followup_id)
-               for s in named_archive.transcript(i).segments
-               if named_archive.transcript(i).speaker_name(s.speaker) == DISTRICT_NAME)
-    assert squash(listed.find("p", class_="count").text).startswith(f"{said} results said by")
+    said = {i: sum(1 for s in named_archive.transcript(i).segments
+                   if named_archive.transcript(i).speaker_name(s.speaker) == DISTRICT_NAME)
+            for i in (example_id, followup_id)}
+    assert all(said.values())
+    assert count_line(listed) == \
+        f"{moments(sum(said.values()), len(said))} said by {DISTRICT_NAME}"
+    # Each session with as many of their moments as they said there.
+    groups = {g.get("data-session"): squash(g.find("span", class_="group-count").text)
+              for g in listed.find_all("li", class_="group")}
+    assert groups == {i: moments(n) for i, n in said.items()}
+    assert set(speakers_of(result_hits(listed))) == {DISTRICT_NAME}
     api = named_client.get("/api/search", query_string={"speaker": DISTRICT_NAME,
                                                         "page": 1}).json
-    assert api["total"] == said
+    assert api["total"] == sum(said.values())
 
 
 def test_unknown_speaker_finds_nothing(named_client):
     page = page_of(named_client, "/search", q="salary", speaker="Nobody Here")
-    assert squash(page.find("p", class_="count").text).startswith("0 results")
+    assert count_line(page) == "0 moments in 0 sessions for salary said by Nobody Here"
+    assert result_hits(page) == []
     assert named_client.get("/api/search", query_string={
         "q": "salary", "speaker": "Nobody Here"}).json["total"] == 0
 
@@ -203,8 +227,10 @@ def test_pick_a_speaker_and_see_only_their_words(page, named_live_server):
     assert query == {"q": ["salary"], "speaker": [DISTRICT_NAME]}
     shown = page.locator("ol.hits li.hit .meta span.speaker").all_inner_texts()
     assert shown == [DISTRICT_NAME] * speakers.count(DISTRICT_NAME)
+    sessions = len(set(page.locator("li.group").evaluate_all(
+        "groups => groups.map(g => g.dataset.session)")))
     assert page.locator("p.count").inner_text() == \
-        f"{len(shown)} results for salary said by {DISTRICT_NAME}"
+        f"{moments(len(shown), sessions)} for salary said by {DISTRICT_NAME}"
     # The box keeps the choice, and choosing "Anyone" again brings everyone back.
     select = page.locator("form.searchbox select[name=speaker]")
     assert select.input_value() == DISTRICT_NAME

@@ -16,7 +16,7 @@ from ontherecord.archive import Archive
 from ontherecord.timecode import clock, link_time
 from tests.helpers import snapshot
 from tests.helpers.example import normalize, segment_saying
-from tests.helpers.html import form_fields, squash, t_of
+from tests.helpers.html import form_fields, result_hits, squash, t_of
 from tests.helpers.http import Client, Reply, serving
 
 NAME, PASSWORD = "editor", "correct horse battery"
@@ -385,9 +385,17 @@ def test_edit_details(site, editor, archive, example_id, times):
     assert {(h["title"], h["date"], h["unit"]) for h in found["hits"]} == {
         ("Teachers: fourth session", "2026-10-15", "Teachers and ESPs")}
     results = anonymous(site, "/search", q="salary").page
-    titles = {squash(hit.find("div", class_="meta").find_all("a")[-1].text)
-              for hit in results.find("ol", class_="hits").find_all("li", class_="hit")}
-    assert titles == {"Teachers: fourth session"}
+    shown = result_hits(results)
+    assert shown and {(h.session, h.title) for h in shown} == {
+        (example_id, "Teachers: fourth session")}
+    (group,) = results.find_all("li", class_="group")
+    meta = group.find("p", class_="meta")
+    assert meta.find("time").get("datetime") == "2026-10-15"
+    assert "Teachers and ESPs" in meta.text
+    alone = anonymous(site, "/search", q="salary", session=example_id).page
+    shown = result_hits(alone)
+    assert shown and {h.title for h in shown} == {"Teachers: fourth session"}
+    assert {h.tag.find("time").get("datetime") for h in shown} == {"2026-10-15"}
     listing = anonymous(site, "/api/sessions").json()
     assert [(s["id"], s["title"], s["date"]) for s in listing] == [
         (example_id, "Teachers: fourth session", "2026-10-15")]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.store import ENGINES, SearchIndex
+from index.engines import ENGINES
+from index.store import SearchIndex
 from index.suggest import Speller
 from tests.helpers.transcripts import CORPUS, MARCH, OCTOBER, build_index
 

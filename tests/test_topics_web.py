@@ -1,5 +1,6 @@
-"""Topic chapters on the web: the session page's chapter list and bar, the topic pages, the topic
-filter in search, hostile chapter titles, and seeking by chapter in a real browser."""
+"""Topic chapters on the web: the session page's chapter list and the timeline's chapter row,
+the topic pages, the topic filter in search, hostile chapter titles, and seeking by chapter in a
+real browser."""
 
 from __future__ import annotations
 
@@ -10,16 +11,25 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from index.schema import SPEECH
 from index.store import SearchIndex
 from ontherecord import chapters as chapter_edits
 from ontherecord.taxonomy import load_taxonomy
 from ontherecord.timecode import link_time
 from search_app import create_app
 from search_app.sessions import short_clock
-from tests.helpers.browser import SETTLED
-from tests.helpers.html import no_traceback, page_of, parse_html, squash, t_of
+from tests.helpers.browser import SETTLED, seeked_to, watch_seeks
+from tests.helpers.html import (
+    count_line,
+    moments,
+    no_traceback,
+    page_of,
+    parse_html,
+    result_hits,
+    squash,
+    t_of,
+)
 from tests.helpers.http import client_over, get_json, serving
+from tests.helpers.transcripts import segments_saying
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TAXONOMY = [(t.id, t.name) for t in load_taxonomy()]
@@ -27,17 +37,11 @@ LEFT = re.compile(r"left:\s*([\d.]+)%")
 WIDTH = re.compile(r"width:\s*([\d.]+)%")
 
 
-def stems(text: str) -> set[str]:
-    """The words of a text as the index's text field stores them."""
-    return {token.text for token in SPEECH(text)}
-
-
 def said_in(transcript, word: str, topic_id: str | None = None) -> list[float]:
     """Starts of the segments that say `word` (as the index reads it), within a topic or not."""
-    (stem,) = stems(word)
-    return [s.start for s in transcript.segments
-            if stem in stems(s.text)
-            and (topic_id is None or transcript.chapter_of(s).topic_id == topic_id)]
+    return [transcript.segments[n].start for n in segments_saying(transcript, word)
+            if topic_id is None
+            or transcript.chapter_of(transcript.segments[n]).topic_id == topic_id]
 
 
 def segments_on(transcript, topic_id: str) -> list:
@@ -51,10 +55,11 @@ def api(client, **params) -> dict:
 
 
 def hits_of(page) -> list:
-    return page.find("ol", class_="hits").find_all("li", class_="hit")
+    """Every hit (li.hit) a results page shows, in every session's group."""
+    return [hit.tag for hit in result_hits(page)]
 
 
-# --- the session page: chapter list and chapter bar ------------------------------------------
+# --- the session page: chapter list and the timeline's chapter row ---------------------------
 
 
 @pytest.mark.parametrize("which", ["example", "followup"])
@@ -120,16 +125,17 @@ def test_chapter_bar_has_one_mark_per_chapter_placed_by_time(client, example_arc
     # Left to right, each mark starting after the one before.
     lefts = [float(LEFT.search(m.get("style")).group(1)) for m in marks]
     assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts)
-    (playhead,) = bar.find_all("span", class_="playhead")
+    # The playhead now spans every row of the timeline the chapter row is part of.
+    (playhead,) = bar.find_parent("div", id="timeline").find_all("span", class_="playhead")
     assert float(LEFT.search(playhead.get("style")).group(1)) == 0
 
 
 def test_playhead_starts_where_the_link_opens(client, example_archive, example_id):
     transcript = example_archive.transcript(example_id)
     third = transcript.chapters[2]
-    bar = page_of(client, f"/sessions/{example_id}", t=link_time(third.start)) \
-        .find("div", class_="chapter-bar")
-    left = float(LEFT.search(bar.find("span", class_="playhead").get("style")).group(1))
+    timeline = page_of(client, f"/sessions/{example_id}", t=link_time(third.start)) \
+        .find("div", id="timeline")
+    left = float(LEFT.search(timeline.find("span", class_="playhead").get("style")).group(1))
     assert left == pytest.approx(100 * float(link_time(third.start)) /
                                  transcript.session.duration, abs=0.01)
 
@@ -151,7 +157,9 @@ def test_session_without_chapters_has_no_chapter_nav(archive_copy, example_id):
     assert page.find_all("nav", class_="chapters") == []
     assert page.find_all("ol", id="chapters") == []
     assert page.find_all("div", class_="chapter-bar") == []
-    assert "chapter-mark" not in body and "playhead" not in body
+    assert "chapter-mark" not in body
+    # The timeline stays, with its speakers' lanes and no chapter row.
+    assert page.find("div", id="timeline").find_all("div", class_="lane")
     # The rest of the page is all there.
     assert len(page.find("ol", id="transcript").find_all("li")) == len(transcript.segments)
     assert page.find_all("audio", id="player")
@@ -287,8 +295,7 @@ def test_percent_within_compensation(client, example_archive, example_id):
     assert {h["chapter"]["topic_id"] for h in found["hits"]} == {"compensation"}
 
     page = page_of(client, "/search", q="percent", topic="compensation")
-    assert squash(page.find("p", class_="count").text) == \
-        f"{len(expected)} results for percent on Compensation"
+    assert count_line(page) == f"{moments(len(expected), 1)} for percent on Compensation"
     hits = hits_of(page)
     assert len(hits) == len(expected)
     for hit in hits:
@@ -329,9 +336,10 @@ def test_topic_alone_lists_the_whole_chapter(client, example_archive, example_id
                                   "topic_id": "mental-health"}
         assert hit["start"] == hit["segment_start"]
     page = page_of(client, "/search", topic="mental-health")
-    assert squash(page.find("p", class_="count").text) == \
-        f"{len(segments)} results on Student mental health"
-    assert len(hits_of(page)) == len(segments)
+    assert count_line(page) == f"{moments(len(segments), 1)} on Student mental health"
+    hits = hits_of(page)
+    assert sorted(t_of(h.find("a", class_="jump").get("href")) for h in hits) == \
+        [float(link_time(s.start)) for s in segments]
 
 
 def test_topic_in_the_query_is_the_topic_filter(client, named_client, example_archive,
@@ -376,15 +384,17 @@ def test_every_api_hit_names_its_chapter(named_client, named_archive):
 
 def test_results_page_shows_each_hits_topic(named_client, named_archive):
     found = api(named_client, q="salary")
-    page = page_of(named_client, "/search", q="salary")
-    hits = hits_of(page)
-    assert len(hits) == len(found["hits"]) > 1
-    for hit, data in zip(hits, found["hits"], strict=True):
-        (topic,) = hit.find_all("a", class_="topic")
+    assert found["total"] == len(found["hits"])
+    by_moment = {(h["session"], t_of(h["url"])): h for h in found["hits"]}
+    hits = result_hits(page_of(named_client, "/search", q="salary"))
+    assert len({h.session for h in hits}) == 2
+    assert len(hits) == len(by_moment) == found["total"] > 1
+    for hit in hits:
+        data = by_moment[hit.session, t_of(hit.tag.find("a", class_="jump").get("href"))]
+        (topic,) = hit.tag.find_all("a", class_="topic")
         assert topic.get("href") == f"/topics/{data['chapter']['topic_id']}"
         assert topic.get("title") == data["chapter"]["title"]
         assert squash(topic.text) == data["chapter"]["topic"]
-        assert data["session"] in hit.find("a", class_="jump").get("href")
 
 
 @pytest.mark.parametrize("params", [{"q": "percent", "topic": "!!!"}, {"topic": "!!!"},
@@ -501,19 +511,6 @@ def test_hostile_chapter_title_in_the_browser(page, hostile_archive, example_id)
 # --- seeking by chapter in a real browser ------------------------------------------------------
 
 
-def watch_seeks(page) -> None:
-    """Remember where the next seek lands, in window.seekedTo."""
-    page.evaluate("""() => { const p = document.getElementById('player');
-        window.seekedTo = undefined;
-        p.addEventListener('seeked', () => { window.seekedTo = p.currentTime; },
-                           {once: true}); }""")
-
-
-def seeked_to(page) -> float:
-    page.wait_for_function("() => window.seekedTo !== undefined", timeout=20_000)
-    return page.evaluate("window.seekedTo")
-
-
 def wait_current(page, n: int) -> None:
     """Wait until chapter n (from 0) of the list is marked as the one being played."""
     page.wait_for_function(
@@ -528,7 +525,7 @@ def current_chapters(page) -> list[int]:
 
 def playhead_left(page) -> float:
     return float(page.evaluate(
-        "parseFloat(document.querySelector('.chapter-bar .playhead').style.left)"))
+        "parseFloat(document.querySelector('#timeline .playhead').style.left)"))
 
 
 @pytest.mark.browser
@@ -557,11 +554,11 @@ def test_clicking_a_chapter_seeks_and_marks_it(page, live_server, example_id, ex
     assert page.evaluate("window.sameDocument") is True
     # The playhead follows the player onto the third chapter's stretch of the bar.
     page.wait_for_function(
-        "(x) => Math.abs(parseFloat(document.querySelector('.chapter-bar .playhead').style.left)"
+        "(x) => Math.abs(parseFloat(document.querySelector('#timeline .playhead').style.left)"
         " - x) < 2", arg=100 * third.start / duration, timeout=10_000)
     assert playhead_left(page) != before
     mark = page.locator(".chapter-bar a.chapter-mark").nth(2).bounding_box()
-    head = page.locator(".chapter-bar .playhead").bounding_box()
+    head = page.locator("#timeline .playhead").bounding_box()
     assert mark["x"] - 2 <= head["x"] <= mark["x"] + mark["width"]
 
 

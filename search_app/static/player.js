@@ -1,15 +1,47 @@
 // Keeps the player, the chapters and the transcript in step: ?t= opens the recording at a
 // moment, clicking a line or a chapter seeks there, and the chapter and line being spoken are
-// highlighted (the playhead moved on the chapter bar) as the recording plays.
-(function () {
-  "use strict";
-  const player = document.getElementById("player");
-  const list = document.getElementById("transcript");
-  if (!player || !list) return;
+// highlighted as the recording plays. Exports seek() and the clock for timeline.js and
+// within.js, which import this module (it runs once however many import it).
+
+export const player = document.getElementById("player");
+const list = document.getElementById("transcript");
+
+/** Seconds as people read a timestamp: H:MM:SS, or M:SS under an hour (as the server writes). */
+export function clockText(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), rest = s % 60;
+  const pad = (n) => String(n).padStart(2, "0");
+  return h ? `${h}:${pad(m)}:${pad(rest)}` : `${m}:${pad(rest)}`;
+}
+
+/** The query string of a link to moment t, keeping the search within the session (?q=). */
+export function momentQuery(t) {
+  // Rounded down like every link to a moment, so reloading never starts after it.
+  const params = new URLSearchParams({ t: (Math.floor(t * 10) / 10).toFixed(1) });
+  const q = new URLSearchParams(location.search).get("q");
+  if (q) params.set("q", q);
+  return "?" + params;
+}
+
+/** Move the player to t (and play, if asked), and put the moment in the address. */
+export function seek(t, play) {
+  player.currentTime = t;
+  history.replaceState(null, "", momentQuery(t));
+  if (play) player.play().catch(() => {});
+}
+
+/** Whether a click is one the browser should keep: a new tab or window, or a selection. */
+export function leaveToBrowser(event) {
+  return event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0;
+}
+
+// Follow the player in the transcript and the chapter list, and seek from their links.
+function keepInStep() {
   const lines = Array.from(list.querySelectorAll("li[data-start]"));
   const starts = lines.map((li) => parseFloat(li.dataset.start));
   const ends = lines.map((li) => parseFloat(li.dataset.end));
   const start = parseFloat(player.dataset.start || "0");
+  const chapters = Array.from(document.querySelectorAll("#chapters li[data-start]"));
   let current = -1;
 
   // The last line that has started by time t, if t is still inside it. A link's ?t= is its
@@ -23,10 +55,7 @@
     return found >= 0 && t <= ends[found] + 0.5 ? found : -1;
   }
 
-  // The chapter being played: marked in the chapter list, and the playhead moved on the bar.
-  const bar = document.querySelector(".chapter-bar");
-  const playhead = bar && bar.querySelector(".playhead");
-  const chapters = Array.from(document.querySelectorAll("#chapters li[data-start]"));
+  // The chapter being played, marked in the chapter list.
   function showChapter() {
     const t = player.currentTime;
     chapters.forEach((li) => {
@@ -34,12 +63,9 @@
       li.classList.toggle("current", inside);
       if (inside) li.setAttribute("aria-current", "true"); else li.removeAttribute("aria-current");
     });
-    if (playhead && player.duration) {
-      playhead.style.left = Math.min(100, (100 * t) / player.duration).toFixed(2) + "%";
-    }
   }
 
-  // Everything that follows the playing moment: the chapter, the playhead, the current line.
+  // Everything that follows the playing moment: the chapter and the current line.
   function highlight(scrollBlock) {
     showChapter();
     const i = lineAt(player.currentTime);
@@ -67,29 +93,25 @@
   player.addEventListener("timeupdate", () => highlight());
   player.addEventListener("seeked", () => highlight());
 
-  // Chapter links (the list and the timeline bar) seek and play like transcript lines do.
+  // Links to a moment (chapters, the timeline's text, the staff page's times) seek and play
+  // like transcript lines do.
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-seek]");
-    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!link || leaveToBrowser(event)) return;
     event.preventDefault();
-    const t = parseFloat(link.dataset.seek);
-    player.currentTime = t;
-    history.replaceState(null, "", "?t=" + (Math.floor(t * 10) / 10).toFixed(1));
-    player.play().catch(() => {});
+    seek(parseFloat(link.dataset.seek), true);
   });
 
   list.addEventListener("click", (event) => {
     const li = event.target.closest("li[data-start]");
     // Leave new-tab clicks and text selection (people copy quotes) to the browser, and typing
     // to the staff page's correction forms.
-    if (!li || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!li || leaveToBrowser(event)) return;
     if (event.target.closest("form")) return;
     if (String(window.getSelection()).length > 0) return;
     event.preventDefault();
-    const t = parseFloat(li.dataset.start);
-    player.currentTime = t;
-    // Rounded down like every link to a moment, so reloading never starts after the line.
-    history.replaceState(null, "", "?t=" + (Math.floor(t * 10) / 10).toFixed(1));
-    player.play().catch(() => {});
+    seek(parseFloat(li.dataset.start), true);
   });
-})();
+}
+
+if (player && list) keepInStep();

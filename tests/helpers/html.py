@@ -1,8 +1,9 @@
-"""Pages as tests read them: BeautifulSoup trees, their text, time links and forms."""
+"""Pages as tests read them: BeautifulSoup trees, their text, time links, forms and results."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -29,7 +30,7 @@ def no_traceback(body: str) -> None:
 
 def page_of(client, url: str, **params) -> BeautifulSoup:
     """A page from a Flask test client, parsed; it must be a 200."""
-    response = client.get(url, query_string=params)
+    response = client.get(url, query_string=params or None)
     assert response.status_code == 200, (url, params, response.status_code)
     return parse_html(response.get_data(as_text=True))
 
@@ -55,3 +56,48 @@ def csrf_token(text: str) -> str:
     field = parse_html(text).find("input", attrs={"name": "csrf_token", "type": "hidden"})
     assert field is not None and field.get("value"), "no csrf_token field on the page"
     return field["value"]
+
+
+@dataclass
+class ShownHit:
+    """One hit on a results page, with the session it is in as the page names it."""
+
+    tag: Tag  # the li.hit
+    session: str  # the session's id
+    title: str  # the session's title as shown: its group's heading, or the hit's meta line
+
+
+def result_hits(page: BeautifulSoup) -> list[ShownHit]:
+    """Every hit a results page shows, in order, with its session.
+
+    On the page grouped by session (li.group), each group's hits, those behind "more" too;
+    on the flat list of one session's hits (?session=), each hit, whose meta line links to
+    its session.
+    """
+    groups = page.find_all("li", class_="group")
+    if groups:
+        return [ShownHit(hit, group["data-session"], group.find("h2").find("a").text)
+                for group in groups for hit in group.find_all("li", class_="hit")]
+    flat = page.find("ol", class_="hits")
+    if flat is None:
+        return []
+    shown = []
+    for hit in flat.find_all("li", class_="hit"):
+        path = urlsplit(hit.find("a", class_="jump")["href"]).path
+        (link,) = [a for a in hit.find("div", class_="meta").find_all("a")
+                   if urlsplit(a["href"]).path == path]
+        shown.append(ShownHit(hit, unquote(path.rsplit("/", 1)[1]), link.text))
+    return shown
+
+
+def count_line(page: BeautifulSoup) -> str:
+    """The results page's count line ("N moments in M sessions for …"), squashed."""
+    return squash(page.find("p", class_="count").text)
+
+
+def moments(n: int, sessions: int | None = None) -> str:
+    """How a results page counts: "1 moment", "3 moments", "3 moments in 2 sessions"."""
+    said = f"{n} moment{'' if n == 1 else 's'}"
+    if sessions is None:
+        return said
+    return f"{said} in {sessions} session{'' if sessions == 1 else 's'}"

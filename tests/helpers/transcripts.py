@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from index.schema import SPEECH
 from index.store import SearchIndex
 from ontherecord.archive import Archive
 from ontherecord.model import Segment, Session, Source, Speaker, Transcript
@@ -78,10 +79,21 @@ def commit(archive: Archive, transcript: Transcript, media: bytes = b"not really
         archive.commit(folder, transcript)
 
 
-def made_archive(root: Path) -> Archive:
-    """An indexed archive of the hand-made hostile and video sessions."""
+def made_archive(root: Path, transcripts=(HOSTILE_TRANSCRIPT, VIDEO_TRANSCRIPT)) -> Archive:
+    """An indexed archive of hand-made sessions (by default the hostile and video ones)."""
     archive = Archive(root)
-    for transcript in (HOSTILE_TRANSCRIPT, VIDEO_TRANSCRIPT):
+    for transcript in transcripts:
         commit(archive, transcript)
     SearchIndex(archive.index_dir).rebuild_from(archive)
     return archive
+
+
+def stems(text: str) -> set[str]:
+    """The words of a text as the index's text field stores them."""
+    return {token.text for token in SPEECH(text)}
+
+
+def segments_saying(transcript: Transcript, word: str) -> list[int]:
+    """Numbers of the segments that say `word` in any form the index counts as the same word."""
+    (stem,) = stems(word)
+    return [n for n, seg in enumerate(transcript.segments) if stem in stems(seg.text)]

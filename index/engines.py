@@ -1,0 +1,43 @@
+"""The two engines an index can be built by, and how one is chosen."""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+from index import tantivy_engine, whoosh_engine
+from ontherecord.archive import Archive
+from ontherecord.errors import InputError
+
+ENGINES: dict[str, ModuleType] = {"whoosh": whoosh_engine, "tantivy": tantivy_engine}
+# Which engine builds an index where there is none; $ONTHERECORD_ENGINE can choose. "auto"
+# picks by the hours of public recordings (see engine_for_hours).
+DEFAULT_ENGINE = "auto"
+CHOICES = ("auto", *ENGINES)
+# From this many hours of public recordings "auto" builds with Tantivy: below it Whoosh
+# answers within ~100 ms; at 100 hours it no longer does (BENCHMARKS.md, search at scale).
+AUTO_HOURS = 20.0
+
+
+def default_engine() -> str:
+    """The engine choice for a new index: $ONTHERECORD_ENGINE, else "auto"."""
+    return check_engine(os.environ.get("ONTHERECORD_ENGINE", DEFAULT_ENGINE))
+
+
+def check_engine(name: str) -> str:
+    """The engine choice, or an InputError naming the ones there are."""
+    if name not in CHOICES:
+        raise InputError(f"unknown search engine {name!r}; engines are {', '.join(CHOICES)}")
+    return name
+
+
+def engine_for_hours(choice: str, hours: float) -> str:
+    """The engine a choice means for an archive of this many public hours."""
+    if choice != "auto":
+        return choice
+    return "tantivy" if hours >= AUTO_HOURS else "whoosh"
+
+
+def public_hours(archive: Archive) -> float:
+    """How many hours of public recordings an archive holds."""
+    return sum(s.duration for s in archive.public_sessions()) / 3600
