@@ -9,12 +9,22 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, Token
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    Token,
+    Tokenizer,
+)
 from whoosh.lang import porter2
 
-# Words, with * and ? kept for prefix and wildcard queries, and "%" as a word of its own so
-# that "5%" can be found as "5 percent".
-WORD = r"[\w\*\?]+(\.?[\w\*\?]+)*|%"
+# Words, and "%" as a word of its own so that "5%" can be found as "5 percent".
+WORD = r"\w+(\.?\w+)*|%"
+# In a query, * and ? belong to the word they stand in (prefix* and wildcard?): in what was
+# said they are punctuation ("a year?" is the word "year").
+PATTERN = r"[\w\*\?]+(\.?[\w\*\?]+)*|%"
+WILDCARDS = frozenset("*?")
 
 # British (and other) spellings folded to the American one speakers in Minnesota are
 # transcribed with, so either spelling finds both.
@@ -68,7 +78,9 @@ class VariantFilter(Filter):
             if token.text == "per":
                 held = token.copy()
                 continue
-            token.text = _variant(token.text)
+            # A query's labour* is a prefix of the spelling the words were indexed under.
+            stem, star = (token.text[:-1], "*") if token.text.endswith("*") else (token.text, "")
+            token.text = _variant(stem) + star
             yield token
         if held is not None:
             yield held
@@ -85,9 +97,32 @@ def _stem(word: str) -> str:
     return porter2.stem(word)
 
 
+class WordTokenizer(Tokenizer):
+    """Words as WORD splits them, or, for a query, as PATTERN does (keeping * and ?)."""
+
+    def __init__(self) -> None:
+        self.said = RegexTokenizer(WORD)
+        self.asked = RegexTokenizer(PATTERN)
+
+    def __call__(self, value: str, **kwargs) -> Iterator[Token]:
+        """The tokens of a text; Whoosh's parser passes mode="query" for a query's words."""
+        return (self.asked if kwargs.get("mode") == "query" else self.said)(value, **kwargs)
+
+
+class StemUnlessPattern(StemFilter):
+    """Stem every word but a prefix* or wildcard?, which must match the words as written."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        """Yield the tokens, stemmed where they are words."""
+        for token in tokens:
+            if not token.stopped and not WILDCARDS & set(token.text):
+                token.text = _stem(token.text)
+            yield token
+
+
 def _analyzer(*extra: Filter):
     """The shared tokenizer, lowercasing and variant folding, then any further filters."""
-    chain = RegexTokenizer(WORD) | LowercaseFilter() | VariantFilter()
+    chain = WordTokenizer() | LowercaseFilter() | VariantFilter()
     for f in extra:
         chain = chain | f
     return chain
@@ -95,7 +130,7 @@ def _analyzer(*extra: Filter):
 
 # No stop list and single letters kept: reporters search exact quotes such as "we will not",
 # and a phrase query can only match words that were indexed.
-SPEECH = _analyzer(StemFilter(stemfn=_stem))
+SPEECH = _analyzer(StemUnlessPattern(stemfn=_stem))
 # Names and units are matched as written (no stemming) but case-insensitively.
 NAMES = _analyzer()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, replace
 
-from whoosh.qparser import QueryParser
+from whoosh.qparser import PrefixPlugin, QueryParser, WildcardPlugin
 from whoosh.query import And, NullQuery, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
 
 from index.analysis import NAMES
@@ -63,6 +63,33 @@ def _widen_pattern(query: Query) -> Query:
     return query
 
 
+class WildcardsAsWritten(WildcardPlugin):
+    """Whoosh's wildcards, with prefix* kept a wildcard of the word as written.
+
+    Whoosh turns `worke*` into a prefix of the analyzed word, and the stemmer cuts "worke" to
+    "work", which then finds "workload". Kept a wildcard, it is not stemmed (see
+    index.analysis) and becomes a prefix of "worke" when Whoosh normalizes it.
+    """
+
+    def do_wildcards(self, parser, group):
+        """Whoosh's joining of wildcard nodes, then each prefix turned back into a wildcard."""
+        group = super().do_wildcards(parser, group)
+        for i, node in enumerate(group):
+            if isinstance(node, PrefixPlugin.PrefixNode):
+                wildcard = self.WildcardNode(node.text + "*")
+                wildcard.startchar, wildcard.endchar = node.startchar, node.endchar
+                group[i] = wildcard
+        return group
+
+
+def parser() -> QueryParser:
+    """Whoosh's query parser over the schema, with wildcards as written."""
+    made = QueryParser("text", SCHEMA)
+    made.remove_plugin_class(WildcardPlugin)
+    made.add_plugin(WildcardsAsWritten())
+    return made
+
+
 def parse_query(text: str) -> Query:
     """Check and parse a query; every word must match unless OR says otherwise."""
     text = text.strip()
@@ -70,7 +97,7 @@ def parse_query(text: str) -> Query:
         raise InputError("empty query: type some words to search for")
     check_query(text)
     try:
-        query = QueryParser("text", SCHEMA).parse(text)
+        query = parser().parse(text)
     except Exception:
         # Whoosh's parser trips over some operator runs ("NOT AND x", "x ANDNOT ANDNOT y").
         raise InputError("query could not be read: put a word or phrase on both sides of "

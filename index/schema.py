@@ -5,7 +5,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from index.analysis import NAMES, SPEECH
 
 # Bumped whenever what is indexed changes, so an index made by an older version is rebuilt.
-FORMAT = 3
+FORMAT = 4
 # Matched as one exact value each: ids, dates and the facets' keys.
 EXACT = ("id", "session", "stamp", "date", "unit_key", "speaker_key", "side", "session_key",
          "topic_id")

@@ -19,6 +19,8 @@ VARIANTS = make_transcript(
         (20.0, 25.0, "S2", "Seven percent over the contract."),
         (25.0, 30.0, "S1", "Labor peace and a counselor in every school."),
         (30.0, 35.0, "S1", "The judgment of the arbitrator per se."),
+        (35.0, 40.0, "S2", "Is that for one year? They worked on it."),
+        (40.0, 45.0, "S1", "The workload is the issue*."),
     ],
     [Speaker("S1", "SPEAKER_1", "Jane Doe"), Speaker("S2", "SPEAKER_2", "Mark Ellison")],
 )
@@ -73,3 +75,19 @@ def test_analysis_folds_then_stems():
 @pytest.mark.parametrize("word", ["negotiating", "negotiated", "negotiation", "negotiations"])
 def test_every_form_of_a_word_is_one_stem(word):
     assert stems(word) == stems("negotiate")
+
+
+def test_punctuation_in_what_was_said_is_not_part_of_a_word(variants_index):
+    # "year?" and "issue*" were said as the words "year" and "issue".
+    assert starts(variants_index, "year") == {10.0, 15.0, 35.0}
+    assert starts(variants_index, '"one year they worked"') == {35.0}
+    assert starts(variants_index, "issue") == {40.0}
+
+
+def test_a_prefix_is_of_the_word_as_written(variants_index):
+    # Stemmed, "worke" would be "work" and find "workload" too.
+    assert starts(variants_index, "worke*") == {35.0}
+    assert starts(variants_index, "work*") == {35.0, 40.0}
+    # A prefix in one spelling finds the other.
+    assert starts(variants_index, "labour*") == {0.0, 25.0}
+    assert starts(variants_index, "sal?ry OR judg*") == {5.0, 30.0}
