@@ -14,9 +14,10 @@ ENGINES: dict[str, ModuleType] = {"whoosh": whoosh_engine, "tantivy": tantivy_en
 # picks by the hours of public recordings (see engine_for_hours).
 DEFAULT_ENGINE = "auto"
 CHOICES = ("auto", *ENGINES)
-# From this many hours of public recordings "auto" builds with Tantivy: below it Whoosh
-# answers within ~100 ms; at 100 hours it no longer does (BENCHMARKS.md, search at scale).
-AUTO_HOURS = 20.0
+# From this many hours of public recordings "auto" builds with Tantivy. Whoosh answers every
+# query type within 70 ms at 6 hours, but a speaker's grouped page takes 340 ms at 21 hours
+# and 1.6 s at 100 (BENCHMARKS.md, "Where auto switches").
+AUTO_HOURS = 10.0
 
 
 def default_engine() -> str:

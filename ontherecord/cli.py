@@ -406,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index")
     p.add_argument("--engine", choices=("auto", "whoosh", "tantivy"), default=None,
-                   help="build it with this engine from now on; auto: Whoosh under 20 hours "
+                   help="build it with this engine from now on; auto: Whoosh under 10 hours "
                         "of public recordings, Tantivy from there (default: as it was built; "
                         "a new index: $ONTHERECORD_ENGINE or auto)")
     p.set_defaults(func=cmd_reindex)
