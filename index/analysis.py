@@ -13,7 +13,6 @@ from whoosh.analysis import (
     Filter,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
     Token,
     Tokenizer,
 )
@@ -109,7 +108,7 @@ class WordTokenizer(Tokenizer):
         return (self.asked if kwargs.get("mode") == "query" else self.said)(value, **kwargs)
 
 
-class StemUnlessPattern(StemFilter):
+class StemUnlessPattern(Filter):
     """Stem every word but a prefix* or wildcard?, which must match the words as written."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
@@ -130,7 +129,7 @@ def _analyzer(*extra: Filter):
 
 # No stop list and single letters kept: reporters search exact quotes such as "we will not",
 # and a phrase query can only match words that were indexed.
-SPEECH = _analyzer(StemUnlessPattern(stemfn=_stem))
+SPEECH = _analyzer(StemUnlessPattern())
 # Names and units are matched as written (no stemming) but case-insensitively.
 NAMES = _analyzer()
 

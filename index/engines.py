@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from types import ModuleType
 
 from index import tantivy_engine, whoosh_engine
-from ontherecord.archive import Archive
 from ontherecord.errors import InputError
+from ontherecord.model import Session
 
 ENGINES: dict[str, ModuleType] = {"whoosh": whoosh_engine, "tantivy": tantivy_engine}
 # Which engine builds an index where there is none; $ONTHERECORD_ENGINE can choose. "auto"
@@ -39,6 +40,6 @@ def engine_for_hours(choice: str, hours: float) -> str:
     return "tantivy" if hours >= AUTO_HOURS else "whoosh"
 
 
-def public_hours(archive: Archive) -> float:
-    """How many hours of public recordings an archive holds."""
-    return sum(s.duration for s in archive.public_sessions()) / 3600
+def hours_of(sessions: Iterable[Session]) -> float:
+    """How many hours of recordings these sessions hold."""
+    return sum(s.duration for s in sessions) / 3600

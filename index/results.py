@@ -60,16 +60,6 @@ class Found:
     filters: Filters = field(default_factory=Filters)
     summary: Summary = field(default_factory=Summary)
 
-    @property
-    def speaker(self) -> str:
-        """The speaker filter, as applied."""
-        return self.filters.speaker
-
-    @property
-    def topic(self) -> str:
-        """The topic filter, as applied."""
-        return self.filters.topic
-
     def to_dict(self) -> dict:
         """The JSON form of the page."""
         return {

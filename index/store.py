@@ -26,7 +26,7 @@ from index.engines import (
     check_engine,
     default_engine,
     engine_for_hours,
-    public_hours,
+    hours_of,
 )
 from index.highlight import Wanted, match_time, matched_words, snippet, wanted
 from index.query import Filters, build_query
@@ -98,16 +98,16 @@ class SearchIndex:
         """Whether an index exists here, made by this version's format."""
         return self._mark().get("format") == FORMAT and self.engine() is not None
 
-    def outgrown(self, archive: Archive) -> bool:
-        """Whether the archive has grown (or shrunk) past what its "auto" engine was picked for."""
+    def outgrown(self, hours: float) -> bool:
+        """Whether an "auto" index's engine is no longer the one for this many public hours."""
         choice = self.choice()
-        return choice == "auto" and self.engine() != engine_for_hours(choice,
-                                                                     public_hours(archive))
+        return choice == "auto" and self.engine() != engine_for_hours(choice, hours)
 
     def rebuild_from(self, archive: Archive, engine: str | None = None) -> int:
         """Rebuild from every public session in the archive; returns the segment count."""
-        return self.rebuild((archive.transcript(s.id) for s in archive.public_sessions()),
-                            engine, public_hours(archive))
+        public = archive.public_sessions()
+        return self.rebuild((archive.transcript(s.id) for s in public), engine,
+                            hours_of(public))
 
     def rebuild(self, transcripts: Iterable[Transcript], engine: str | None = None,
                 hours: float = 0.0) -> int:

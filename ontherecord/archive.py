@@ -32,7 +32,7 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -341,4 +341,9 @@ class Archive:
 
     def versions(self) -> dict[str, int]:
         """Each public session's version, by id: what the search index must hold."""
-        return {s.id: s.version for s in self.public_sessions()}
+        return versions_of(self.public_sessions())
+
+
+def versions_of(public: Iterable[Session]) -> dict[str, int]:
+    """The versions of these public sessions, by id (see Archive.versions)."""
+    return {s.id: s.version for s in public}

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.engines import hours_of
 from index.store import SearchIndex
 from ontherecord import chapters, corrections, details, publishing, speakers, voices
-from ontherecord.archive import Archive
+from ontherecord.archive import Archive, versions_of
 from ontherecord.details import Details
 from ontherecord.errors import InputError
 from ontherecord.events import Change, Kind, announce
@@ -68,9 +69,11 @@ def heal(archive: Archive) -> list[str]:
     if not archive.sessions_dir.is_dir():
         return []
     index = SearchIndex.of(archive)
-    if index.outgrown(archive):  # "auto" picks the engine by the archive's size
+    public = archive.public_sessions()  # read once: every session record, at every start-up
+    if index.outgrown(hours_of(public)):  # "auto" picks the engine by the archive's size
         index.rebuild_from(archive)
-    if index.stamps() == archive.versions():  # the usual case: no lock, nothing written
+    # The usual case: no lock, nothing written.
+    if index.stamps() == versions_of(public):
         return []
     with archive.changing():
         return index.reconcile(archive)

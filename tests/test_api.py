@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from index.engines import default_engine, engine_for_hours, public_hours
+from index.engines import default_engine, engine_for_hours, hours_of
 from index.store import SearchIndex
 from ontherecord.exports import JsonWriter
 from search_app import create_app
@@ -179,7 +179,8 @@ def test_the_index_is_built_by_the_chosen_engine(example_archive):
     """`make test` runs this module again with ONTHERECORD_ENGINE=tantivy: it must take."""
     index = SearchIndex(example_archive.index_dir)
     assert index.choice() == default_engine()
-    assert index.engine() == engine_for_hours(default_engine(), public_hours(example_archive))
+    hours = hours_of(example_archive.public_sessions())
+    assert index.engine() == engine_for_hours(default_engine(), hours)
 
 
 # --- facets, groups and suggestions, over sessions with sides, units and chapters ------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index import engines
+from index.engines import hours_of
 from index.store import SearchIndex
 from ingest import jobs
 from ontherecord import events, service
@@ -288,10 +289,10 @@ def test_auto_engine_follows_the_archive_size(archive, monkeypatch):
     assert (index.choice(), index.engine()) == ("auto", "whoosh")
     service.change_state(archive, OCTOBER_ID, "publish")
     # A change only reconciles; the next start-up or search finds the archive has grown.
-    assert index.engine() == "whoosh" and index.outgrown(archive)
+    assert index.engine() == "whoosh" and index.outgrown(hours_of(archive.public_sessions()))
     service.heal(archive)
     assert (index.choice(), index.engine()) == ("auto", "tantivy")
-    assert not index.outgrown(archive)
+    assert not index.outgrown(hours_of(archive.public_sessions()))
     assert len(hits(archive, "district")) == 2
     service.change_state(archive, OCTOBER_ID, "withdraw")
     service.heal(archive)
