@@ -11,6 +11,7 @@ import re
 import secrets
 import shutil
 import stat
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,15 @@ def fingerprint(root: Path) -> dict[str, str]:
             if p.is_file() else "folder" for p in sorted(root.rglob("*"))}
 
 
+def settled(archive: Archive, timeout: float = 60) -> None:
+    """Wait until no job is queued or running: a worker writing meanwhile races a fingerprint,
+    and one still running after its test ends would touch the archive under the next test."""
+    deadline = time.monotonic() + timeout
+    while any(job.state in ("queued", "running") for job in jobs.every(archive)):
+        assert time.monotonic() < deadline, "a background job did not finish"
+        time.sleep(0.1)
+
+
 def prepare(archive: Archive, session_id: str) -> str:
     """Turn the example into a draft, add the editor and a failed upload; the job's id."""
     session = archive.session(session_id)
@@ -109,6 +119,7 @@ def site(archive_copy: Archive, example_id: str):
     job = prepare(archive_copy, example_id)
     with serving(archive_copy) as base:
         yield Site(base, archive_copy, example_id, job)
+        settled(archive_copy)
 
 
 # --- 1. every staff route wants a login ------------------------------------------------------
@@ -170,6 +181,7 @@ def test_the_same_posts_do_change_the_archive_for_staff(site: Site, template, da
     before = fingerprint(site.archive.root)
     reply = editor.post(site.url(template), {**data, "csrf_token": token})
     assert reply.status == 302, (reply.status, reply.text)
+    settled(site.archive)
     assert fingerprint(site.archive.root) != before
 
 
