@@ -1,12 +1,15 @@
 """Words to speakers, and Whisper segments split where the speaker changes.
 
 Each word goes to the speaker turn its second half overlaps most; a segment that spans a
-change of speaker is cut there, so no segment carries two voices.
+change of speaker is cut there, so no segment carries two voices. Where two people talk at
+once, the words go to whoever holds the floor: the one whose turn is longer (the other is
+usually a "mm-hm" or an interruption that Whisper does not transcribe apart).
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 
 from ontherecord.model import Segment, Speaker, Turn, Word
 
@@ -56,8 +59,31 @@ def split_segment(segment: Segment, turns: list[Turn]) -> list[Segment]:
     return [_piece(words, label) for label, words in pieces]
 
 
+def floor(turns: list[Turn]) -> list[Turn]:
+    """Turns without overlap: where several overlap, the longest turn holds the floor."""
+    bounds = sorted({t.start for t in turns} | {t.end for t in turns})
+    by_start = sorted(turns, key=lambda t: t.start)
+    active: list[Turn] = []
+    out: list[Turn] = []
+    i = 0
+    for a, b in itertools.pairwise(bounds):
+        while i < len(by_start) and by_start[i].start <= a:
+            active.append(by_start[i])
+            i += 1
+        active = [t for t in active if t.end > a]
+        if not active:
+            continue
+        holder = max(active, key=lambda t: t.end - t.start).speaker
+        if out and out[-1].speaker == holder and out[-1].end == a:
+            out[-1] = Turn(out[-1].start, b, holder)
+        else:
+            out.append(Turn(a, b, holder))
+    return out
+
+
 def attribute(segments: list[Segment], turns: list[Turn]) -> list[Segment]:
     """Every segment with its speaker, split at speaker changes; pieces keep their chapter."""
+    turns = floor(turns)
     pieces = []
     for segment in segments:
         for piece in split_segment(segment, turns):

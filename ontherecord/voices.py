@@ -96,7 +96,9 @@ def recognize(people: list[Person], speakers: list[Speaker],
         if vector is None:
             continue
         for person in people:
-            best = max(float(np.dot(vector, p.vector)) for p in person.prints)
+            # Prints of another length come from an earlier speaker encoder: not comparable.
+            best = max((float(np.dot(vector, p.vector)) for p in person.prints
+                        if len(p.vector) == len(vector)), default=-1.0)
             if best >= threshold:
                 scores.append((best, speaker, person))
     taken_speakers: set[str] = set()
