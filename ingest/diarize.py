@@ -36,6 +36,9 @@ class DiarizeOptions:
     max_speakers: int = 15
     # Seconds between the starts of two 10 s chunks: smaller reads every moment more often.
     step: float = 2.5
+    # A local speaker talks where the model's probability reaches this. Lower than the 0.5 of
+    # its most likely class: far-field meeting speech is quiet, and half of it went missing.
+    onset: float = 0.5
     # Cosine distance at which two groups of voiceprints stop being one voice.
     threshold: float = 0.55
     # Voiceprints (chunks heard in) a group needs to stand alone unless its voice is distinct.
@@ -83,10 +86,10 @@ class LocalSpeakers:
     trusted: np.ndarray  # heard alone long enough to shape the groups
 
 
-def local_speakers(wav: np.ndarray, found: segmentation.LocalActivity, options: DiarizeOptions,
-                   done: Callable[[float], None] | None = None) -> LocalSpeakers:
+def local_speakers(wav: np.ndarray, found: segmentation.LocalActivity, activity: np.ndarray,
+                   options: DiarizeOptions, done: Callable[[float], None] | None = None,
+                   ) -> LocalSpeakers:
     """A voiceprint for every local speaker who talks in a chunk, from their frames alone."""
-    activity = found.activity
     chunks, frames, speakers = activity.shape
     alone = activity.sum(axis=2) == 1
     need = options.min_speech / found.frame_step
@@ -135,13 +138,14 @@ def diarize(wav: np.ndarray, options: DiarizeOptions, progress: Progress) -> Dia
     duration = len(wav) / RATE
     progress.start("finding speakers", 2 * duration)
     found = segmentation.local_activity(wav, options.step, done=progress.advance)
-    heard = local_speakers(wav, found, options,
+    activity = (found.probability >= options.onset).astype(np.float32)
+    heard = local_speakers(wav, found, activity, options,
                            done=lambda seconds: progress.advance(duration + seconds))
     groups = group(heard, len(found.starts), options)
     people = int(groups.max(initial=-1)) + 1
-    offsets, total = reconstruction.frame_grid(found.starts, found.activity.shape[1],
+    offsets, total = reconstruction.frame_grid(found.starts, activity.shape[1],
                                                found.frame_step, duration)
-    score, count = reconstruction.votes(found.activity, offsets, groups, people, total)
+    score, count = reconstruction.votes(activity, offsets, groups, people, total)
     on = reconstruction.pick(score, count)
     shift = (found.frame_duration - found.frame_step) / 2
     turns = reconstruction.to_turns(on, found.frame_step, shift, duration,
