@@ -74,6 +74,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/asr.py --model base --out bench/results-asr-base.json
 	$(BIN)/python bench/diarization.py --json bench/results-diarization.json
+	$(BIN)/python bench/voice_matching.py --json bench/results-voice-matching.json
 	$(BIN)/python bench/diarization_cost.py --json bench/results-diarization-cost.json
 	$(BIN)/python bench/topics.py --json bench/results-topics.json
 	$(BIN)/python bench/topics.py --embeddings false --json bench/results-topics-keywords.json
