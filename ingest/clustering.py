@@ -1,7 +1,7 @@
 """Which voiceprints are one person: agglomerative clustering that estimates the count.
 
 Each voiceprint belongs to one local speaker of one chunk of the recording (ingest.diarize).
-Voiceprints long enough to trust build a centroid-linkage tree on cosine distance; the tree
+Voiceprints long enough to trust build an average-linkage tree on cosine distance; the tree
 is cut where merging would join groups further apart than a threshold calibrated on meetings
 and mixed conversations (bench/diarization.py), or at the count staff gave. Groups too small
 to be a person of their own (a few seconds heard in one or two chunks) join the nearest
@@ -57,23 +57,41 @@ def cut(prints: np.ndarray, bounds: Bounds, options: ClusterOptions) -> np.ndarr
         return np.zeros(n, dtype=int)
     picked = np.linspace(0, n - 1, min(n, MAX_TREE)).astype(int)
     sample = prints[picked]
-    # Centroid linkage needs Euclidean distances; on unit vectors they are a function of the
-    # cosine, so the threshold is set as a cosine distance and converted.
-    tree = linkage(sample, method="centroid", metric="euclidean")
+    # Euclidean distances between unit vectors are a function of their cosine, so the
+    # threshold is set as a cosine distance and converted. Average linkage found the count
+    # more often than centroid or Ward linkage on the dev sets (BENCHMARKS.md).
+    tree = linkage(sample, method="average", metric="euclidean")
     low, high = bounds.min_speakers, min(bounds.max_speakers, len(sample))
     if bounds.speakers:
-        labels = fcluster(tree, min(bounds.speakers, len(sample)), criterion="maxclust")
+        labels = _forced(tree, sample, min(bounds.speakers, len(sample)), options)
     else:
         labels = fcluster(tree, np.sqrt(2 * options.threshold), criterion="distance")
         labels = _absorb_small(sample, labels - 1, options)
         count = len(set(labels))
         if not low <= count <= high:
-            labels = fcluster(tree, min(max(count, low), high), criterion="maxclust")
+            labels = _forced(tree, sample, min(max(count, low), high), options)
     labels = np.unique(labels, return_inverse=True)[1]
     # Every voiceprint (the sample's too) goes to its nearest centre, which also corrects
     # ones the tree merged early and wrongly.
     centres = centroids(sample, labels, labels.max() + 1)
     return np.unique(np.argmax(prints @ centres.T, axis=1), return_inverse=True)[1]
+
+
+def _forced(tree: np.ndarray, prints: np.ndarray, count: int,
+            options: ClusterOptions) -> np.ndarray:
+    """Exactly `count` groups: the tree cut until that many are large, the rest absorbed.
+
+    Cutting straight at `count` lets a few stray voiceprints (a cough, two voices at once)
+    take groups of their own, so that two real people must share one.
+    """
+    for cut_at in range(count, min(len(prints), count + 60) + 1):
+        labels = fcluster(tree, cut_at, criterion="maxclust") - 1
+        sizes = np.bincount(labels)
+        if (sizes >= options.min_cluster).sum() >= count or cut_at == len(prints):
+            break
+    keep = np.argsort(-sizes, kind="stable")[:count]
+    centres = centroids(prints, labels, len(sizes))[keep]
+    return keep[np.argmax(prints @ centres.T, axis=1)]
 
 
 def _absorb_small(prints: np.ndarray, labels: np.ndarray, options: ClusterOptions) -> np.ndarray:
@@ -107,3 +125,4 @@ def assign(prints: np.ndarray, chunk_of: np.ndarray, centres: np.ndarray) -> np.
         r, c = linear_sum_assignment(similarity[rows], maximize=True)
         groups[rows[r]] = c
     return groups
+

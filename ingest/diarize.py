@@ -38,12 +38,12 @@ class DiarizeOptions:
     step: float = 2.5
     # A local speaker talks where the model's probability reaches this. Lower than the 0.5 of
     # its most likely class: far-field meeting speech is quiet, and half of it went missing.
-    onset: float = 0.5
+    onset: float = 0.3
     # Cosine distance at which two groups of voiceprints stop being one voice.
-    threshold: float = 0.55
+    threshold: float = 0.5
     # Voiceprints (chunks heard in) a group needs to stand alone unless its voice is distinct.
-    min_cluster: int = 3
-    distinct: float = 0.75
+    min_cluster: int = 2
+    distinct: float = 0.6
     # Seconds a local speaker must talk alone in a chunk for the voiceprint to build groups.
     min_speech: float = 1.0
     # A person's pause shorter than this does not end their turn; shorter turns are dropped.
@@ -141,6 +141,13 @@ def diarize(wav: np.ndarray, options: DiarizeOptions, progress: Progress) -> Dia
     activity = (found.probability >= options.onset).astype(np.float32)
     heard = local_speakers(wav, found, activity, options,
                            done=lambda seconds: progress.advance(duration + seconds))
+    progress.finish()
+    return decide(found, activity, heard, duration, options)
+
+
+def decide(found: segmentation.LocalActivity, activity: np.ndarray, heard: LocalSpeakers,
+           duration: float, options: DiarizeOptions) -> Diarization:
+    """Who the local speakers are, and from that who talks when (the cheap, tunable part)."""
     groups = group(heard, len(found.starts), options)
     people = int(groups.max(initial=-1)) + 1
     offsets, total = reconstruction.frame_grid(found.starts, activity.shape[1],
@@ -150,7 +157,6 @@ def diarize(wav: np.ndarray, options: DiarizeOptions, progress: Progress) -> Dia
     shift = (found.frame_duration - found.frame_step) / 2
     turns = reconstruction.to_turns(on, found.frame_step, shift, duration,
                                     options.min_gap, options.min_turn)
-    progress.finish()
     return _named(turns, heard, groups)
 
 
