@@ -37,8 +37,8 @@ class DiarizeOptions:
     # Seconds between the starts of two 10 s chunks: smaller reads every moment more often.
     step: float = 2.5
     # A local speaker talks where the model's probability reaches this. Lower than the 0.5 of
-    # its most likely class: far-field meeting speech is quiet, and half of it went missing.
-    onset: float = 0.3
+    # its most likely class: far-field meeting speech is quiet, and much of it went missing.
+    onset: float = 0.4
     # Cosine distance at which two groups of voiceprints stop being one voice.
     threshold: float = 0.5
     # Voiceprints (chunks heard in) a group needs to stand alone unless its voice is distinct.
@@ -152,7 +152,8 @@ def decide(found: segmentation.LocalActivity, activity: np.ndarray, heard: Local
     people = int(groups.max(initial=-1)) + 1
     offsets, total = reconstruction.frame_grid(found.starts, activity.shape[1],
                                                found.frame_step, duration)
-    score, count = reconstruction.votes(activity, offsets, groups, people, total)
+    score, count = reconstruction.votes(activity, found.probability, offsets, groups, people,
+                                        total)
     on = reconstruction.pick(score, count)
     shift = (found.frame_duration - found.frame_step) / 2
     turns = reconstruction.to_turns(on, found.frame_step, shift, duration,
