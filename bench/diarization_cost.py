@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest import asr, media, voiceprint  # noqa: E402
+from ingest import asr, media, segmentation, speaker_embedding  # noqa: E402
 from ontherecord import service  # noqa: E402
 from ontherecord.archive import Archive  # noqa: E402
 from ontherecord.details import Details  # noqa: E402
@@ -80,7 +80,8 @@ def main() -> None:
     args = parser.parse_args()
     options = asr.AsrOptions(model=args.model)
     asr.load_model(options.model, options.compute_type, options.cpu_threads)
-    voiceprint.load_encoder()
+    segmentation.load_model()
+    speaker_embedding.load_model()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)

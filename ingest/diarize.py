@@ -46,6 +46,8 @@ class DiarizeOptions:
     distinct: float = 0.6
     # Seconds a local speaker must talk alone in a chunk for the voiceprint to build groups.
     min_speech: float = 1.0
+    # How far past one voice the chunks' mean count must go to give two at once.
+    overlap: float = 0.7
     # A person's pause shorter than this does not end their turn; shorter turns are dropped.
     min_gap: float = 0.1
     min_turn: float = 0.05
@@ -153,7 +155,7 @@ def decide(found: segmentation.LocalActivity, activity: np.ndarray, heard: Local
     offsets, total = reconstruction.frame_grid(found.starts, activity.shape[1],
                                                found.frame_step, duration)
     score, count = reconstruction.votes(activity, found.probability, offsets, groups, people,
-                                        total)
+                                        total, options.overlap)
     on = reconstruction.pick(score, count)
     shift = (found.frame_duration - found.frame_step) / 2
     turns = reconstruction.to_turns(on, found.frame_step, shift, duration,

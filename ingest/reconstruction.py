@@ -24,13 +24,16 @@ def frame_grid(starts: np.ndarray, frames: int, frame_step: float, duration: flo
 
 
 def votes(activity: np.ndarray, probability: np.ndarray, offsets: np.ndarray,
-          groups: np.ndarray, people: int, total: int) -> tuple[np.ndarray, np.ndarray]:
+          groups: np.ndarray, people: int, total: int, overlap: float,
+          ) -> tuple[np.ndarray, np.ndarray]:
     """(score per frame and person, voices per frame) from the chunks that cover each frame.
 
     `activity` (0 or 1) and `probability` are [chunks, frames, local speakers]; `groups[c, k]`
     is the person local speaker k of chunk c is, or -1 (silent, or too short to tell). Scores
     add probabilities, not decisions, so a chunk unsure who talked weighs less: where a
     chair and a negotiator alternate fast, that took a quarter of the confusion away.
+    Someone talks where half the chunks say so; a second (third) voice needs `overlap` of a
+    chunk more than one (two) voices, since a stray second voice splits a line in two.
     """
     chunks, frames, _ = activity.shape
     score = np.zeros((total, people))
@@ -42,8 +45,9 @@ def votes(activity: np.ndarray, probability: np.ndarray, offsets: np.ndarray,
         cover[span] += 1
         for k in np.flatnonzero(groups[c] >= 0):
             score[span, groups[c, k]] += probability[c, :, k]
-    cover = np.maximum(cover, 1)
-    return score / cover[:, None], np.rint(count / cover).astype(int)
+    mean = count / np.maximum(cover, 1)
+    voices = (mean >= 0.5).astype(int) + (mean >= 1 + overlap) + (mean >= 2 + overlap)
+    return score / np.maximum(cover, 1)[:, None], voices
 
 
 def pick(score: np.ndarray, count: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ Layout under the archive root (every path is a property or method of Archive)::
     sessions/<id>/session.json     metadata and version, with the original recording's checksum
     sessions/<id>/transcript.json  segments, speakers, chapters, corrections
     sessions/<id>/media.<ext>      the web-playable copy of the recording
-    sessions/<id>/voiceprints.json each speaker's mean voiceprint (256 numbers), for the registry
+    sessions/<id>/voiceprints.json each speaker's CAM++ voiceprint (192 numbers), for the registry
     voices.json                    the voice registry: voiceprints of speakers staff have named
     staff.json                     staff accounts (scrypt hashes), owner-only
     taxonomy.toml                  optional: the archive's own topics for chapters

@@ -3,7 +3,7 @@
 Kept in the archive as voices.json::
 
     {"people": [{"name": "Jane Doe", "side": "district", "role": "Chief negotiator",
-                 "prints": [{"session": "<id>", "speaker": "S2", "vector": [256 numbers]}]}]}
+                 "prints": [{"session": "<id>", "speaker": "S2", "vector": [192 numbers]}]}]}
 
 Only staff-confirmed names add voiceprints; a voice the registry recognized does not teach it,
 so one wrong match cannot spread. A new session's speaker takes a person's name when its

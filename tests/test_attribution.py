@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.attribution import attribute, speaker_at, speakers_of, split_segment
+from ingest.attribution import attribute, floor, speaker_at, speakers_of, split_segment
 from ontherecord.model import Segment, Turn, Word
 from tests.helpers.example import REFERENCE
 from tests.helpers.turns import speaker_map
@@ -99,6 +99,57 @@ def test_speakers_of_sums_talk_time_in_order_of_first_speech():
                                             pytest.approx(0.4)]
     assert all(s.name is None and s.named_by is None for s in found)
 
+
+
+# --- two at once: who holds the floor -------------------------------------------------------
+
+
+def no_overlap(turns: list[Turn]) -> bool:
+    """Turns in time order, each ending before the next starts."""
+    return all(a.end <= b.start for a, b in zip(turns, turns[1:], strict=False))
+
+
+def test_an_interjection_inside_a_longer_turn_does_not_take_the_floor():
+    # S2's "mm-hm" while S1 talks: S1 holds the floor throughout, in one turn.
+    assert floor([Turn(0.0, 10.0, "S1"), Turn(4.0, 5.0, "S2")]) == [Turn(0.0, 10.0, "S1")]
+
+
+def test_where_two_turns_overlap_the_longer_holds_the_floor():
+    turns = [Turn(0.0, 6.0, "S1"), Turn(5.0, 15.0, "S2"), Turn(14.0, 16.0, "S3")]
+    # 5–6: S2's turn (10 s) is longer than S1's (6 s); 14–15: S2's is longer than S3's (2 s).
+    assert floor(turns) == [Turn(0.0, 5.0, "S1"), Turn(5.0, 15.0, "S2"), Turn(15.0, 16.0, "S3")]
+    # The same whichever order the turns come in.
+    assert floor(list(reversed(turns))) == floor(turns)
+
+
+def test_floor_joins_a_speakers_adjacent_pieces_and_keeps_gaps():
+    turns = [Turn(0.0, 2.0, "S1"), Turn(2.0, 4.0, "S1"), Turn(1.0, 1.5, "S2"),
+             Turn(6.0, 7.0, "S1"), Turn(7.5, 8.0, "S2")]
+    assert floor(turns) == [Turn(0.0, 4.0, "S1"), Turn(6.0, 7.0, "S1"), Turn(7.5, 8.0, "S2")]
+    assert floor([]) == []
+
+
+def test_floor_leaves_no_overlap_and_covers_all_speech():
+    turns = [Turn(0.0, 3.0, "S1"), Turn(2.0, 2.5, "S2"), Turn(2.4, 9.0, "S3"),
+             Turn(8.0, 12.0, "S1"), Turn(11.0, 11.2, "S2"), Turn(13.0, 14.0, "S2")]
+    held = floor(turns)
+    assert no_overlap(held)
+    assert all(a.speaker != b.speaker or a.end < b.start
+               for a, b in zip(held, held[1:], strict=False))
+    # Every moment someone talks, someone holds the floor, and only then.
+    for t in (0.5, 2.2, 2.45, 5.0, 8.5, 11.1, 12.5, 13.5):
+        speaking = {x.speaker for x in turns if x.start <= t < x.end}
+        holders = [x.speaker for x in held if x.start <= t < x.end]
+        assert len(holders) == (1 if speaking else 0), t
+        assert set(holders) <= speaking
+
+
+def test_words_said_over_someone_go_to_whoever_holds_the_floor():
+    # S2 starts first but S1's turn is far longer: the overlap 0.5–1.0 is S1's.
+    turns = [Turn(0.0, 1.0, "S2"), Turn(0.5, 10.0, "S1")]
+    ws = words((0.1, 0.4, " So"), (0.6, 0.95, " well,"), (2.0, 2.5, " fine."))
+    assert [(p.speaker, p.text) for p in attribute([segment(ws)], turns)] == [
+        ("S2", "So"), ("S1", "well, fine.")]
 
 # --- on the example session, as ingest attributed it ------------------------------------------
 

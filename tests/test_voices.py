@@ -41,7 +41,7 @@ def test_naming_files_the_voiceprint_under_the_name(archive_copy, example_id):
     (entry,) = person["prints"]
     assert (entry["session"], entry["speaker"]) == (example_id, district)
     assert entry["vector"] == archive_copy.voiceprints(example_id)[district]
-    assert len(entry["vector"]) == 256
+    assert len(entry["vector"]) == 192  # CAM++
 
     # Renamed: the print moves to the new name; the old name is gone.
     name_speaker(archive_copy, example_id, district, "Janet Doe")
