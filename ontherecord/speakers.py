@@ -71,7 +71,7 @@ def merge(transcript: Transcript, prints: dict[str, list[float]], source_ref: st
     for segment in transcript.segments:
         if segment.speaker == source.id:
             segment.speaker = target.id
-    transcript.turns = _join_turns([replace(t, speaker=target.id) if t.speaker == source.id
+    transcript.turns = join_turns([replace(t, speaker=target.id) if t.speaker == source.id
                                     else t for t in transcript.turns])
     weights = (source.talk_time, target.talk_time)  # each voice counts for its own talk time
     target.talk_time = round(target.talk_time + source.talk_time, 2)
@@ -83,7 +83,7 @@ def merge(transcript: Transcript, prints: dict[str, list[float]], source_ref: st
     return source, target
 
 
-def _join_turns(turns: list[Turn]) -> list[Turn]:
+def join_turns(turns: list[Turn]) -> list[Turn]:
     """Adjacent turns of the same speaker made one."""
     out: list[Turn] = []
     for turn in turns:
