@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
+from ontherecord.corrections import segment_at
 from ontherecord.errors import InputError
 from ontherecord.model import Speaker, SpeakerChange, SpeakerHow, Transcript, Turn
 from ontherecord.speakers import find, join_turns
@@ -43,18 +44,15 @@ def log(transcript: Transcript, how: SpeakerHow, start: float, before: str, afte
 
 
 def line_range(transcript: Transcript, start: float, end: float) -> tuple[int, int]:
-    """The first and last line begun between two times (both included)."""
+    """The lines being said at two times, and those between (the same line twice for one)."""
     duration = transcript.session.duration
     if end < start:
         raise InputError(f"the range ends ({clock(end)[:8]}) before it starts "
                          f"({clock(start)[:8]})")
-    if start > duration:
-        raise InputError(f"{clock(start)[:8]} is after the end of the session "
+    if end > duration:
+        raise InputError(f"{clock(end)[:8]} is after the end of the session "
                          f"({clock(duration)[:8]})")
-    inside = [i for i, s in enumerate(transcript.segments) if start - 1e-6 <= s.start <= end]
-    if not inside:
-        raise InputError(f"no line begins between {clock(start)[:8]} and {clock(end)[:8]}")
-    return inside[0], inside[-1]
+    return segment_at(transcript, start), segment_at(transcript, end)
 
 
 def _claim(turns: list[Turn], start: float, end: float, speaker: str) -> list[Turn]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -121,8 +121,8 @@ def publish(archive: Archive, session_id: str) -> Change:
     return change_state(archive, session_id, "publish")
 
 
-def edit_details(archive: Archive, session_id: str, **changes: str | None) -> Change:
-    """Change a session's title, date, unit, description or source link (None: unchanged)."""
+def edit_details(archive: Archive, session_id: str, **changes: Any) -> Change:
+    """Change a session's details, roster or count of voices (None leaves one unchanged)."""
     with archive.changing():
         transcript = archive.transcript(session_id)
         was_public = transcript.session.public

@@ -92,3 +92,16 @@ def join_turns(turns: list[Turn]) -> list[Turn]:
         else:
             out.append(turn)
     return out
+
+
+def talk_by_side(transcript: Transcript) -> list[tuple[str, float]]:
+    """Talk time per side (district, union…), most first; '' for speakers of no known side.
+
+    Empty until some speaker has a side: then the split is worth showing.
+    """
+    if not any(s.side for s in transcript.speakers):
+        return []
+    talk: dict[str, float] = {}
+    for speaker in transcript.speakers:
+        talk[speaker.side or ""] = talk.get(speaker.side or "", 0.0) + speaker.talk_time
+    return sorted(((side, round(t, 2)) for side, t in talk.items()), key=lambda x: -x[1])
