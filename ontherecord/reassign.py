@@ -44,7 +44,7 @@ def log(transcript: Transcript, how: SpeakerHow, start: float, before: str, afte
 
 
 def line_range(transcript: Transcript, start: float, end: float) -> tuple[int, int]:
-    """The lines being said at two times, and those between (the same line twice for one)."""
+    """The lines said between two times, in part or whole; for one time, the line said then."""
     duration = transcript.session.duration
     if end < start:
         raise InputError(f"the range ends ({clock(end)[:8]}) before it starts "
@@ -52,7 +52,15 @@ def line_range(transcript: Transcript, start: float, end: float) -> tuple[int, i
     if end > duration:
         raise InputError(f"{clock(end)[:8]} is after the end of the session "
                          f"({clock(duration)[:8]})")
-    return segment_at(transcript, start), segment_at(transcript, end)
+    if start == end:  # as a correction finds its line
+        line = segment_at(transcript, start)
+        return line, line
+    segments = transcript.segments
+    first = next((i for i, s in enumerate(segments) if s.end > start), len(segments))
+    last = max((i for i, s in enumerate(segments) if s.start <= end), default=-1)
+    if first > last:
+        raise InputError(f"no line is said between {clock(start)[:8]} and {clock(end)[:8]}")
+    return first, last
 
 
 def _claim(turns: list[Turn], start: float, end: float, speaker: str) -> list[Turn]:
