@@ -91,8 +91,8 @@ def ingest(
         model=options.model, ingested_at=now_iso(), roster=details.roster,
         speaker_count=details.speaker_count,
     )
-    transcript = Transcript(session, segments, speakers, chapters, found.turns,
-                            suggestions=suggestions.from_voices(speakers))
+    transcript = Transcript(session, segments, speakers, chapters, found.turns)
+    transcript.suggestions = suggestions.found(transcript)
     return Result(session, transcript, found.voiceprints)
 
 
@@ -150,5 +150,5 @@ def apply_speakers(archive: Archive, transcript: Transcript, found: diarize.Diar
     transcript.speakers, transcript.turns = speakers, found.turns
     reassign.restore(transcript, held, [i for i, s in enumerate(transcript.segments)
                                         if s.speaker_by == "staff"])
-    suggestions.offer(transcript, suggestions.from_voices(transcript.speakers))
+    suggestions.offer(transcript, suggestions.found(transcript))
     return found.voiceprints, people

@@ -198,8 +198,8 @@ class SpeakerChange:
 
 
 # Where a suggested name comes from: someone introducing themselves ("I'm Mark Ellison, for
-# the district"), the session's roster, or the voice registry.
-SuggestionSource = Literal["introduction", "roster", "voice"]
+# the district"), answering to their name at roll call, or the voice registry.
+SuggestionSource = Literal["introduction", "roll call", "voice"]
 
 
 @dataclass

@@ -1,16 +1,18 @@
 """Names the machine offers for a session's speakers, each for staff to accept or reject.
 
 A suggestion comes from the voice registry (a voice that matched someone staff named before:
-the speaker already shows the name, marked as a voice match) or from what was said (someone
-introducing themselves). Accepting one names the speaker as staff would; rejecting one is
-remembered, so the same name is not offered for the same speaker again. Pure functions on a
-transcript; ontherecord.service saves.
+the speaker already shows the name, marked as a voice match) or from what was said: someone
+introducing themselves, or answering to their name at roll call (ontherecord.introductions).
+Accepting one names the speaker as staff would; rejecting one is remembered, so the same name
+is not offered for the same speaker again. Pure functions on a transcript;
+ontherecord.service saves.
 """
 
 from __future__ import annotations
 
+from ontherecord import introductions
 from ontherecord.errors import InputError
-from ontherecord.model import Speaker, Suggestion, Transcript
+from ontherecord.model import RosterMember, Segment, Speaker, Suggestion, Transcript
 from ontherecord.speakers import find
 
 
@@ -19,10 +21,28 @@ def _key(suggestion: Suggestion) -> tuple[str, str]:
     return suggestion.speaker, suggestion.name.casefold()
 
 
-def from_voices(speakers: list[Speaker]) -> list[Suggestion]:
+def _from_voices(speakers: list[Speaker]) -> list[Suggestion]:
     """The names the voice registry gave, as suggestions with their scores."""
     return [Suggestion(s.id, s.name, s.side, s.role, "voice", s.score) for s in speakers
             if s.named_by == "voice" and s.name]
+
+
+def _from_introductions(segments: list[Segment],
+                        roster: list[RosterMember]) -> list[Suggestion]:
+    """The names people said for themselves (introductions, roll-call answers), with evidence.
+
+    A roster puts the names right and gives their sides and roles.
+    """
+    return [Suggestion(i.speaker, i.name, i.side, i.role,
+                       "roll call" if i.how == introductions.ROLL_CALL else "introduction",
+                       None, i.evidence, i.start)
+            for i in introductions.find(segments, roster)]
+
+
+def found(transcript: Transcript) -> list[Suggestion]:
+    """Every name the machine has for the transcript's speakers: voice matches first."""
+    return _from_voices(transcript.speakers) + _from_introductions(transcript.segments,
+                                                                   transcript.session.roster)
 
 
 def _unname(speaker: Speaker) -> None:

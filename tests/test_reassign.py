@@ -14,11 +14,13 @@ from index.store import SearchIndex
 from ingest.diarize import DiarizeOptions
 from ingest.pipeline import bounded
 from ontherecord import roster, voices
+from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import RosterMember
+from ontherecord.timecode import clock
 from tests.helpers import snapshot
 from tests.helpers.cli import ok, one_line_error
-from tests.helpers.example import REFERENCE, segment_saying
+from tests.helpers.example import EXAMPLE, REFERENCE, TEST_MODEL, segment_saying
 from tests.helpers.html import page_of, squash
 from tests.helpers.http import client_over
 from tests.helpers.turns import speaker_map, true_speaker
@@ -301,3 +303,60 @@ def test_a_roster_file(cli, archive_copy, example_id, tmp_path):
     assert archive_copy.session(example_id).roster == [
         RosterMember("Mark Ellison", "district", "Chief negotiator, HR"),
         RosterMember("Rosa Delgado", "union", None)]
+
+
+@pytest.mark.slow
+def test_ingest_keeps_the_roster_and_finds_the_count_of_voices(cli, tmp_path):
+    """The example has four voices; told there were two, ingest finds two."""
+    root = tmp_path / "archive"
+    session_id = ok(cli("ingest", str(EXAMPLE), "--title", "Told two", "--date", "2026-01-05",
+                        "--unit", "Teachers", "--model", TEST_MODEL, "--quiet",
+                        "--person", "Mark Ellison;district;Chief negotiator",
+                        "--person", "Rosa Delgado;union", "--person", "Ana Ruiz",
+                        "--speakers", "2", archive=root)).strip()
+    archive = Archive(root)
+    session = archive.session(session_id)
+    assert session.roster == [RosterMember("Mark Ellison", "district", "Chief negotiator"),
+                              RosterMember("Rosa Delgado", "union", None),
+                              RosterMember("Ana Ruiz", None, None)]
+    assert session.speaker_count == 2
+    transcript = archive.transcript(session_id)
+    assert [s.id for s in transcript.speakers] == ["S1", "S2"]
+    assert {s.speaker for s in transcript.segments} == {"S1", "S2"}
+
+
+def test_introductions_and_voice_matches_become_suggestions(cli, archive_copy, example_id):
+    root = archive_copy.root
+    ok(cli("edit", example_id, "--person", "Mark Ellison;district;Chief negotiator",
+           archive=root))
+    first = archive_copy.transcript(example_id).segments[0]
+    # What the chair might have said, misheard as Whisper would.
+    ok(cli("correct", example_id, str(first.start), "Good afternoon. I'm Mark Elison, chief "
+           "negotiator for the district.", archive=root))
+    ok(cli("diarize", example_id, "--quiet", "--speakers", "4", archive=root))
+    transcript = archive_copy.transcript(example_id)
+    speaker = transcript.segments[0].speaker
+    (offered,) = transcript.suggestions
+    assert (offered.speaker, offered.name, offered.side, offered.role, offered.source) == (
+        speaker, "Mark Ellison", "district", "Chief negotiator", "introduction")
+    assert first.start <= offered.start < first.end
+    assert "I'm Mark Elison" in offered.evidence
+    rows = ok(cli("speakers", example_id, "--suggestions", archive=root)).splitlines()
+    assert rows == [f"{speaker}\tMark Ellison\tdistrict; Chief negotiator; introduction\t"
+                    f"[{clock(offered.start)[:8]}] {offered.evidence}"]
+    ok(cli("speakers", example_id, "--accept", speaker, "mark ellison", archive=root))
+    after = archive_copy.transcript(example_id)
+    named = after.speaker(speaker)
+    assert (named.name, named.side, named.role, named.named_by) == (
+        "Mark Ellison", "district", "Chief negotiator", "staff")
+    assert after.suggestions == []
+    assert said_by(archive_copy, "Mark Ellison") == sorted(
+        s.start for s in after.segments if s.speaker == speaker)
+
+
+def test_a_voice_match_is_a_suggestion(named_archive, followup_id):
+    transcript = named_archive.transcript(followup_id)
+    (matched,) = [s for s in transcript.speakers if s.named_by == "voice"]
+    voiced = [s for s in transcript.suggestions if s.source == "voice"]
+    assert [(s.speaker, s.name, s.score) for s in voiced] == [
+        (matched.id, matched.name, matched.score)]
