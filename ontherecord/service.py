@@ -229,10 +229,11 @@ def reassign_lines(archive: Archive, session_id: str, to: str, *,
             raise InputError("the transcript was changed since you opened it: reload and try "
                              "again")
         before = {s.id for s in transcript.speakers}
-        entry = reassign.reassign(transcript, first, last, to)
+        reassign.reassign(transcript, first, last, to)
         prints, registry = _forget_gone(archive, transcript, before)
         change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
-                       voiceprints=prints, registry=registry, what=[entry.after])
+                       voiceprints=prints, registry=registry,
+                       what=[transcript.segments[first].speaker or ""])
     return _announced(change)
 
 
