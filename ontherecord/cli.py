@@ -36,8 +36,8 @@ def roster_of(args: argparse.Namespace) -> list[RosterMember]:
 
 def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     """Ingest each recording (a file or a web address) as its own session; print each id."""
-    details_of(args).checked()  # before any recording is read
     options = ingest_options(args)
+    details_of(args).checked()  # before any recording is read
     failed = 0
     for n, path in enumerate(args.paths, 1):
         title = args.title
@@ -73,8 +73,8 @@ def print_ingested(change: Change, source: str, args: argparse.Namespace) -> Non
 
 def cmd_record(args: argparse.Namespace, archive: Archive) -> int:
     """Capture a live stream until it ends (or Ctrl-C), then ingest what was captured."""
-    details = details_of(args).checked()
     options = ingest_options(args)
+    details = details_of(args).checked()
     if not args.quiet:
         print(f"recording {args.url} until the stream ends (Ctrl-C stops it and ingests "
               "what was recorded)", file=sys.stderr)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ontherecord import roster
 from ontherecord.errors import InputError
 from ontherecord.model import RosterMember, Session
+from ontherecord.roster import check as check_roster
+from ontherecord.roster import check_count
 from ontherecord.text import one_line
 
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -86,8 +87,8 @@ def check_unit(unit: str) -> str:
 # The one set of rules for every detail, whether it comes with a new recording or an edit.
 RULES: dict[str, Callable[[Any], Any]] = {
     "title": check_title, "date": lambda d: check_date(d.strip()), "unit": check_unit,
-    "description": check_description, "source_url": check_url, "roster": roster.check,
-    "speaker_count": roster.check_count}
+    "description": check_description, "source_url": check_url, "roster": check_roster,
+    "speaker_count": check_count}
 
 
 @dataclass

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from ontherecord.errors import InputError
 from ontherecord.model import SIDES, RosterMember
-from ontherecord.speakers import MAX_NAME
 from ontherecord.text import one_line
 
+MAX_NAME = 100  # characters in a person's name or role, on a roster or a speaker
 MAX_PEOPLE = 50
 MAX_VOICES = 50
 

@@ -211,7 +211,7 @@ def reassign_lines(archive: Archive, session_id: str, to: str, *,
                    expected: float | None = None) -> Change:
     """Give lines to a speaker, or to a new one (`to` = "new"); logged publicly.
 
-    The lines are given by index (from 0), or as those begun between two times; staff's choice
+    The lines are given by index (from 0), or as those said between two times; staff's choice
     is kept through any later diarization. `expected` is the start of the first line as the
     editor saw it: if the transcript changed since, the change is refused rather than made to
     another line.

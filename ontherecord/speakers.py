@@ -12,9 +12,8 @@ import numpy as np
 
 from ontherecord.errors import InputError
 from ontherecord.model import SIDES, Speaker, Transcript, Turn
+from ontherecord.roster import MAX_NAME
 from ontherecord.text import one_line
-
-MAX_NAME = 100
 
 
 def find(transcript: Transcript, ref: str) -> Speaker:

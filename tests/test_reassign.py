@@ -282,7 +282,7 @@ def test_a_line_already_theirs_is_refused(cli, archive_copy, example_id):
 @pytest.mark.parametrize(("args", "says"), [
     (("--person", "Jane;teachers"), "side 'teachers' is not one of"),
     (("--person", ";union"), "roster line 1 has no name"),
-    (("--speakers", "0"), "from 1 to 50, not 0"),
+    (("--speakers", "51"), "from 1 to 50, not 51"),
     (("--roster", "no-such-roster.csv"), "no-such-roster.csv"),
 ])
 def test_refused_rosters_change_nothing(cli, archive_copy, example_id, args, says, tmp_path):
@@ -292,6 +292,16 @@ def test_refused_rosters_change_nothing(cli, archive_copy, example_id, args, say
                      "--unit", "U")):
         line = one_line_error(cli(*command, *args, archive=archive_copy.root), 1)
         assert says in line, line
+    assert snapshot(archive_copy.root) == before
+
+
+def test_a_count_of_no_voices_changes_nothing(cli, archive_copy, example_id):
+    before = snapshot(archive_copy.root)
+    line = one_line_error(cli("edit", example_id, "--speakers", "0", archive=archive_copy.root))
+    assert line.endswith("the number of voices must be from 1 to 50, not 0")
+    line = one_line_error(cli("diarize", example_id, "--speakers", "0",
+                              archive=archive_copy.root))
+    assert line.endswith("--speakers must be at least 1")
     assert snapshot(archive_copy.root) == before
 
 
