@@ -16,11 +16,12 @@ from whoosh.query import And, NullQuery, Or, Phrase, Prefix, Query, Term, TermRa
 from index.analysis import NAMES
 from index.schema import SCHEMA
 from ontherecord.errors import InputError
+from ontherecord.model import SIDES
 
 MAX_LENGTH = 500
 FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-FIELDS = ("session", "title", "date", "unit", "speaker", "topic", "text")
+FIELDS = ("session", "title", "date", "unit", "speaker", "side", "topic", "text")
 
 
 def _outside_quotes(text: str) -> str:
@@ -52,14 +53,20 @@ def check_query(text: str) -> None:
         raise InputError("query has an operator (AND, OR, NOT) with nothing on one side")
 
 
-def _widen_pattern(query: Query) -> Query:
-    """Match a prefix or wildcard against the unstemmed words too.
+def _as_indexed(query: Query) -> Query:
+    """Match a prefix or wildcard against the unstemmed words too; read a side in any case.
 
     `negotiat*` is no prefix of the stem "negoti" that "negotiations" is indexed under, but it
-    is a prefix of the word itself.
+    is a prefix of the word itself. A side is indexed as its one lower-case word, so
+    `side:Union` means side:union, and a side that is none of them says so.
     """
     if isinstance(query, Prefix | Wildcard) and query.fieldname == "text":
         return Or([query, type(query)("verbatim", query.text)])
+    if isinstance(query, Term) and query.fieldname == "side":
+        side = str(query.text).lower()
+        if side not in SIDES:
+            raise InputError(f"side:{query.text} is no side; sides are {', '.join(SIDES)}")
+        return Term("side", side)
     return query
 
 
@@ -104,7 +111,7 @@ def parse_query(text: str) -> Query:
                          "AND, OR and NOT") from None
     if isinstance(query, type(NullQuery)):
         raise InputError(f"nothing to search for in {text!r}")
-    return query.accept(_widen_pattern)
+    return query.accept(_as_indexed)
 
 
 def speaker_filter(name: str) -> Query:

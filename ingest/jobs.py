@@ -1,4 +1,7 @@
-"""Ingest jobs: a recording staff handed the web app, ingested in the background.
+"""Background jobs: what staff asked of the web app that takes minutes.
+
+A recording handed in, ingested; or a committed session's speakers found again (with the count
+staff gave) or one of its voices split in two, from its recording.
 
 A job is a folder under the archive's .jobs/ holding job.json (its state, stage and progress,
 so a page reload finds it again) and, in in/, the recording, kept until the job succeeds so a
@@ -18,14 +21,17 @@ import secrets
 import shutil
 import threading
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ontherecord import service
 from ontherecord.archive import Archive, file_lock, write_json_atomic
 from ontherecord.details import Details
 from ontherecord.errors import InputError, NotFoundError, OnTheRecordError
+from ontherecord.events import Change
+from ontherecord.model import RosterMember, Session
 from ontherecord.timecode import now_iso
 
 if TYPE_CHECKING:
@@ -34,13 +40,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JobState = Literal["queued", "running", "failed", "done"]
+# ingest: a new recording; diarize: a session's speakers found again; split: one voice in two.
+JobKind = Literal["ingest", "diarize", "split"]
 JOB_ID_LENGTH = 12
 JOB_ID = re.compile(rf"[0-9a-f]{{{JOB_ID_LENGTH}}}")
 
 
 @dataclass
 class Job:
-    """One recording on its way into the archive."""
+    """One recording on its way into the archive, or a session's speakers being worked on."""
 
     id: str
     title: str
@@ -58,11 +66,17 @@ class Job:
     session_id: str = ""
     existed: bool = False  # the recording was already in the archive as session_id
     updated: str = ""
+    kind: JobKind = "ingest"
+    roster: list[dict[str, Any]] = field(default_factory=list)  # who was at the table
+    speakers: int | None = None  # how many voices: staff's count, or a re-run's
+    speaker: str = ""  # the speaker a split job splits
 
     @property
     def details(self) -> Details:
         """The session details staff gave; a web address is the session's source link."""
-        return Details(self.title, self.date, self.unit, source_url=self.url)
+        return Details(self.title, self.date, self.unit, source_url=self.url,
+                       roster=[RosterMember(**m) for m in self.roster],
+                       speaker_count=self.speakers)
 
     @property
     def percent(self) -> int:
@@ -113,8 +127,22 @@ def create(archive: Archive, details: Details, source: str, url: str = "") -> Jo
     The details are checked by the rules ingest applies, so a job cannot fail on them later.
     """
     details = details.checked()
-    job = Job(secrets.token_hex(JOB_ID_LENGTH // 2), details.title, details.date,
-              details.unit, source, now_iso(), url=url)
+    return _new(archive, Job(secrets.token_hex(JOB_ID_LENGTH // 2), details.title, details.date,
+                             details.unit, source, now_iso(), url=url,
+                             roster=[asdict(m) for m in details.roster],
+                             speakers=details.speaker_count))
+
+
+def create_for(archive: Archive, session: Session, kind: JobKind, speakers: int | None = None,
+               speaker: str = "") -> Job:
+    """A new queued job on a committed session: find its speakers again, or split one."""
+    return _new(archive, Job(secrets.token_hex(JOB_ID_LENGTH // 2), session.title, session.date,
+                             session.unit, session.id, now_iso(), session_id=session.id,
+                             kind=kind, speakers=speakers, speaker=speaker))
+
+
+def _new(archive: Archive, job: Job) -> Job:
+    """Give a new job its folder and record."""
     folder(archive, job.id).mkdir(parents=True)
     save(archive, job)
     return job
@@ -206,7 +234,7 @@ def run(archive: Archive, job_id: str, options: AsrOptions,
 
 
 def _run(archive: Archive, job: Job, options: AsrOptions, stop: threading.Event | None) -> None:
-    """Ingest a job's recording through the service, recording how it ended in the job."""
+    """Run a job through the service, recording how it ended in the job."""
     # Hashing and probing a large recording takes a while before the first stage reports.
     job.state, job.stage = "running", "checking the recording"
     save(archive, job)
@@ -218,9 +246,7 @@ def _run(archive: Archive, job: Job, options: AsrOptions, stop: threading.Event 
         save(archive, job)
 
     try:
-        change = service.ingest(archive, home / job.file if job.file else job.url, job.details,
-                                asr_options=options, progress=JobProgress(archive, job),
-                                stop=stop, inbox=home, on_fetched=fetched)
+        change = _work(archive, job, options, stop, home, fetched)
     except (OnTheRecordError, OSError) as e:
         job.state, job.error = "failed", str(e)
     except Exception as e:  # a bug: the job says so, the log has the traceback
@@ -232,3 +258,19 @@ def _run(archive: Archive, job: Job, options: AsrOptions, stop: threading.Event 
         if job.file:  # the archive has its playable copy now
             (home / job.file).unlink(missing_ok=True)
     save(archive, job)
+
+
+def _work(archive: Archive, job: Job, options: AsrOptions, stop: threading.Event | None,
+          home: Path, fetched: Callable[[Path], None]) -> Change:
+    """The service call a job stands for."""
+    progress = JobProgress(archive, job)
+    if job.kind == "diarize":
+        from ingest.diarize import DiarizeOptions
+
+        return service.rediarize(archive, job.session_id, DiarizeOptions(speakers=job.speakers),
+                                 progress)
+    if job.kind == "split":
+        return service.split_speaker(archive, job.session_id, job.speaker, progress)
+    return service.ingest(archive, home / job.file if job.file else job.url, job.details,
+                          asr_options=options, progress=progress, stop=stop, inbox=home,
+                          on_fetched=fetched)

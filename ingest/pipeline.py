@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import asr, attribution, diarize, media, topics
-from ontherecord import voices
+from ontherecord import reassign, suggestions, voices
 from ontherecord.archive import Archive
 from ontherecord.details import Details
-from ontherecord.model import Session, Source, Transcript
+from ontherecord.model import RosterMember, Session, Source, Transcript
 from ontherecord.progress import Progress, Silent
 from ontherecord.taxonomy import load_taxonomy
 from ontherecord.timecode import now_iso
@@ -59,8 +59,7 @@ def ingest(
     (ontherecord.service) commits the result.
     """
     progress = progress or Silent()
-    speaker_options = speaker_options or diarize.DiarizeOptions()
-    speaker_options.check()
+    speaker_options = bounded(speaker_options, details.speaker_count, details.roster)
     # Read before any work, so a broken archive taxonomy fails in a second, not after the ASR.
     taxonomy = load_taxonomy(archive.taxonomy_path)
     media.check_input(path)
@@ -89,17 +88,36 @@ def ingest(
         unit=details.unit, description=details.description, source_url=details.source_url,
         duration=round(duration, 3), media=f"media.{playable.extension}",
         media_type=playable.media_type, source=Source(path.name, sha256, path.stat().st_size),
-        model=options.model, ingested_at=now_iso(),
+        model=options.model, ingested_at=now_iso(), roster=details.roster,
+        speaker_count=details.speaker_count,
     )
     transcript = Transcript(session, segments, speakers, chapters, found.turns)
+    transcript.suggestions = suggestions.found(transcript)
     return Result(session, transcript, found.voiceprints)
+
+
+def bounded(options: diarize.DiarizeOptions | None, count: int | None,
+            roster: list[RosterMember]) -> diarize.DiarizeOptions:
+    """Diarization options within what staff said, checked.
+
+    Their count of voices is the number to find, else a roster of n people caps it at n; a
+    count the caller fixed wins.
+    """
+    options = dataclasses.replace(options) if options else diarize.DiarizeOptions()
+    if options.speakers is None and count:
+        options.speakers = count
+    elif options.speakers is None and roster:
+        options.max_speakers = min(options.max_speakers, len(roster))
+        options.min_speakers = min(options.min_speakers, options.max_speakers)
+    options.check()
+    return options
 
 
 def find_speakers(archive: Archive, session: Session, options: diarize.DiarizeOptions,
                   progress: Progress | None = None) -> diarize.Diarization:
     """Diarize a committed session's recording again (e.g. with the right count of voices)."""
     progress = progress or Silent()
-    options.check()
+    options = bounded(options, session.speaker_count, session.roster)
     with archive.staging() as folder:
         wav = folder / "audio.wav"
         media.extract_audio(archive.media_path(session), wav, session.duration, progress)
@@ -112,9 +130,11 @@ def apply_speakers(archive: Archive, transcript: Transcript, found: diarize.Diar
 
     Changes `transcript` in memory; the caller saves all three. Names staff gave in this
     session carry over to the voices that match them, through the registry where their
-    voiceprints were filed; other voices are recognized as at ingest.
+    voiceprints were filed; other voices are recognized as at ingest. A line whose speaker
+    staff set keeps that speaker (under a new id if need be) and is never split.
     """
     session_id = transcript.session.id
+    held = reassign.hold(transcript)
     speakers = attribution.speakers_of(found.turns)
     people = voices.load(archive)
     named_here = {p.name for p in people if any(x.session == session_id for x in p.prints)}
@@ -124,6 +144,11 @@ def apply_speakers(archive: Archive, transcript: Transcript, found: diarize.Diar
         if speaker.name in named_here:  # staff named this voice in this very session
             speaker.named_by, speaker.score = "staff", None
             people = voices.learn(people, speaker, session_id, found.voiceprints[speaker.id])
-    transcript.segments = attribution.attribute(transcript.segments, found.turns)
+    transcript.segments = [piece for segment in transcript.segments for piece in (
+        [segment] if segment.speaker_by == "staff"
+        else attribution.attribute([segment], found.turns))]
     transcript.speakers, transcript.turns = speakers, found.turns
+    reassign.restore(transcript, held, [i for i, s in enumerate(transcript.segments)
+                                        if s.speaker_by == "staff"])
+    suggestions.offer(transcript, suggestions.found(transcript))
     return found.voiceprints, people

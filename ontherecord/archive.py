@@ -3,7 +3,7 @@
 Layout under the archive root (every path is a property or method of Archive)::
 
     sessions/<id>/session.json     metadata and version, with the original recording's checksum
-    sessions/<id>/transcript.json  segments, speakers, chapters, corrections
+    sessions/<id>/transcript.json  segments, speakers, chapters, the correction log, suggestions
     sessions/<id>/media.<ext>      the web-playable copy of the recording
     sessions/<id>/voiceprints.json each speaker's CAM++ voiceprint (192 numbers), for the registry
     voices.json                    the voice registry: voiceprints of speakers staff have named
@@ -33,6 +33,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +156,14 @@ def sweep_files(base: Path) -> list[str]:
 
 
 def _transcript_body(transcript: Transcript) -> dict[str, Any]:
-    """What transcript.json holds: the JSON export without the session (session.json has it)."""
+    """What transcript.json holds: the JSON export without the session, with suggestions.
+
+    session.json has the session; the suggestions are for staff, so the export leaves them out.
+    """
     body = transcript.to_dict()
     del body["session"]
+    body["suggestions"] = [asdict(s) for s in transcript.suggestions]
+    body["rejected"] = [asdict(s) for s in transcript.rejected]
     return body
 
 

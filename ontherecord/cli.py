@@ -9,12 +9,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ontherecord import service
+from ontherecord import roster, service
 from ontherecord.archive import Archive, default_root, write_text_atomic
 from ontherecord.details import Details
 from ontherecord.errors import InputError, OnTheRecordError
 from ontherecord.events import Change
-from ontherecord.model import SIDES, Transcript
+from ontherecord.model import SIDES, RosterMember, Transcript
 from ontherecord.taxonomy import load_taxonomy
 from ontherecord.text import printable
 from ontherecord.timecode import clock, parse_time
@@ -23,14 +23,21 @@ FORMATS = ("json", "vtt", "srt", "txt", "rttm")
 
 
 def details_of(args: argparse.Namespace, title: str | None = None) -> Details:
-    """The session details the --title/--date/--unit flags give."""
-    return Details(title or args.title, args.date, args.unit)
+    """The session details the --title/--date/--unit/--person/--roster/--speakers flags give."""
+    return Details(title or args.title, args.date, args.unit, roster=roster_of(args),
+                   speaker_count=args.speakers)
+
+
+def roster_of(args: argparse.Namespace) -> list[RosterMember]:
+    """Who was at the table: each --person "Name;side;role", then the --roster CSV file's."""
+    people = [roster.member(person.split(";", 2)) for person in args.person]
+    return people + (roster.read_csv(args.roster) if args.roster else [])
 
 
 def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
     """Ingest each recording (a file or a web address) as its own session; print each id."""
-    details_of(args).checked()  # before any recording is read
     options = ingest_options(args)
+    details_of(args).checked()  # before any recording is read
     failed = 0
     for n, path in enumerate(args.paths, 1):
         title = args.title
@@ -66,8 +73,8 @@ def print_ingested(change: Change, source: str, args: argparse.Namespace) -> Non
 
 def cmd_record(args: argparse.Namespace, archive: Archive) -> int:
     """Capture a live stream until it ends (or Ctrl-C), then ingest what was captured."""
-    details = details_of(args).checked()
     options = ingest_options(args)
+    details = details_of(args).checked()
     if not args.quiet:
         print(f"recording {args.url} until the stream ends (Ctrl-C stops it and ingests "
               "what was recorded)", file=sys.stderr)
@@ -132,18 +139,57 @@ def cmd_export(args: argparse.Namespace, archive: Archive) -> int:
 
 
 def cmd_speakers(args: argparse.Namespace, archive: Archive) -> int:
-    """List a session's speakers, or name one, or merge two; edits reach the index at once."""
+    """List a session's speakers or their suggested names, or change who said what.
+
+    Name, merge or split speakers, give lines to another, take or turn down a suggested name;
+    each edit reaches the index at once.
+    """
     transcript = None
+    session = args.session
     if args.merge:
-        transcript = service.merge_speakers(archive, args.session, *args.merge).transcript
+        transcript = service.merge_speakers(archive, session, *args.merge).transcript
+    if args.line:
+        at = parse_time(args.line[0])
+        transcript = service.reassign_lines(archive, session, args.line[1],
+                                            times=(at, at)).transcript
+    if args.lines:
+        times = (parse_time(args.lines[0]), parse_time(args.lines[1]))
+        transcript = service.reassign_lines(archive, session, args.lines[2],
+                                            times=times).transcript
+    if args.split:
+        from ontherecord.progress import for_terminal
+
+        transcript = service.split_speaker(archive, session, args.split,
+                                           for_terminal(args.quiet)).transcript
+    if args.accept:
+        transcript = service.accept_suggestion(archive, session, *args.accept).transcript
+    if args.reject:
+        transcript = service.reject_suggestion(archive, session, *args.reject).transcript
     if args.name or args.side is not None or args.role is not None:
         ref, new_name = args.name or (args.speaker, None)
         if ref is None:
             raise InputError("say which speaker: --name S2 \"Jane Doe\", or --speaker S2")
-        transcript = service.name_speaker(archive, args.session, ref, new_name, args.side,
+        transcript = service.name_speaker(archive, session, ref, new_name, args.side,
                                           args.role).transcript
-    print_speakers(transcript or archive.transcript(args.session), args.json)
+    transcript = transcript or archive.transcript(session)
+    if args.suggestions:
+        print_suggestions(transcript, args.json)
+    else:
+        print_speakers(transcript, args.json)
     return 0
+
+
+def print_suggestions(transcript: Transcript, as_json: bool) -> None:
+    """The names suggested for a session's speakers: speaker, name, source, evidence."""
+    if as_json:
+        print(json.dumps([asdict(s) for s in transcript.suggestions], ensure_ascii=False,
+                         indent=1))
+        return
+    for s in transcript.suggestions:
+        how = f"voice, score {s.score}" if s.source == "voice" else s.source
+        said = f"\t[{clock(s.start or 0.0)[:8]}] {printable(s.evidence)}" if s.evidence else ""
+        facts = "; ".join(x for x in (s.side, s.role, how) if x)
+        print(f"{s.speaker}\t{printable(s.name)}\t{facts}{said}")
 
 
 def print_speakers(transcript: Transcript, as_json: bool) -> None:
@@ -222,10 +268,12 @@ def cmd_state(args: argparse.Namespace, archive: Archive) -> int:
 
 
 def cmd_edit(args: argparse.Namespace, archive: Archive) -> int:
-    """Change a session's details (title, date, unit, description, source link)."""
+    """Change a session's details (title, date, unit, description, source link, roster)."""
+    people = roster_of(args) if args.person or args.roster else None
     session = service.edit_details(archive, args.session, title=args.title, date=args.date,
                                    unit=args.unit, description=args.description,
-                                   source_url=args.source_url).session
+                                   source_url=args.source_url, roster=people,
+                                   speaker_count=args.speakers).session
     print(json.dumps(session.to_dict(), ensure_ascii=False, indent=1))
     return 0
 
@@ -314,6 +362,17 @@ def add_ingest_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the session record as JSON")
     p.add_argument("--publish", action="store_true",
                    help="publish each session at once (else it is a draft, staff only)")
+    add_roster_options(p)
+
+
+def add_roster_options(p: argparse.ArgumentParser) -> None:
+    """The options that say who was at the table (--speakers N says how many voices)."""
+    p.add_argument("--person", action="append", default=[], metavar='"NAME;SIDE;ROLE"',
+                   help='someone at the table, e.g. "Mark Ellison;district;Chief negotiator" '
+                        "(repeatable; side and role may be left off); a roster caps the "
+                        "number of voices found and its names are offered for naming")
+    p.add_argument("--roster", type=Path, metavar="FILE",
+                   help="a CSV file of the people at the table: name, side, role")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -370,7 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("speakers", parents=[common],
-                       help="list, name or merge a session's speakers")
+                       help="list a session's speakers, name, merge or split them, or give "
+                            "lines to another")
     p.add_argument("session", metavar="SESSION_ID")
     p.add_argument("--name", nargs=2, metavar=("SPEAKER", "NAME"),
                    help='name a speaker: --name S2 "Jane Doe" ("" removes the name)')
@@ -379,6 +439,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", help='the speaker\'s role, e.g. "Chief negotiator"')
     p.add_argument("--merge", nargs=2, metavar=("FROM", "INTO"),
                    help="one person diarized as two voices: fold FROM into INTO")
+    p.add_argument("--line", nargs=2, metavar=("TIME", "SPEAKER"),
+                   help='give the line said at TIME to SPEAKER ("new" for a new speaker); '
+                        "logged publicly, and kept when speakers are found again")
+    p.add_argument("--lines", nargs=3, metavar=("FROM", "TO", "SPEAKER"),
+                   help="give the lines said from one time to another to SPEAKER (or new)")
+    p.add_argument("--split", metavar="SPEAKER",
+                   help="two people diarized as one voice: the lines of the second voice "
+                        "found among SPEAKER's become a new speaker")
+    p.add_argument("--suggestions", action="store_true",
+                   help="list the names suggested for the speakers instead")
+    p.add_argument("--accept", nargs=2, metavar=("SPEAKER", "NAME"),
+                   help="name SPEAKER as suggested")
+    p.add_argument("--reject", nargs=2, metavar=("SPEAKER", "NAME"),
+                   help="turn a suggested name down (a voice match's name is taken back)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (--split)")
     p.add_argument("--json", action="store_true", help="print the speakers as JSON")
     p.set_defaults(func=cmd_speakers)
 
@@ -429,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", help="bargaining unit")
     p.add_argument("--description", help="a paragraph or two about the session")
     p.add_argument("--source-url", help="where the original recording is published (http/https)")
+    add_roster_options(p)
+    p.add_argument("--speakers", type=int, metavar="N", help="how many voices were heard")
     p.set_defaults(func=cmd_edit)
 
     p = sub.add_parser("correct", parents=[common],

@@ -1,4 +1,6 @@
-"""A session's details as staff give them: title, date, unit, description and source link.
+"""A session's details as staff give them, and who was at the table.
+
+Title, date, unit, description and source link; the roster and the count of voices.
 
 One set of rules checks them, whether they come with a new recording or in an edit. The
 session's id does not change with its title, so links to it stay valid.
@@ -9,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ontherecord.errors import InputError
-from ontherecord.model import Session
+from ontherecord.model import RosterMember, Session
+from ontherecord.roster import check as check_roster
+from ontherecord.roster import check_count
 from ontherecord.text import one_line
 
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -79,8 +85,10 @@ def check_unit(unit: str) -> str:
 
 
 # The one set of rules for every detail, whether it comes with a new recording or an edit.
-RULES = {"title": check_title, "date": lambda d: check_date(d.strip()), "unit": check_unit,
-         "description": check_description, "source_url": check_url}
+RULES: dict[str, Callable[[Any], Any]] = {
+    "title": check_title, "date": lambda d: check_date(d.strip()), "unit": check_unit,
+    "description": check_description, "source_url": check_url, "roster": check_roster,
+    "speaker_count": check_count}
 
 
 @dataclass
@@ -92,13 +100,15 @@ class Details:
     unit: str
     description: str = ""
     source_url: str = ""
+    roster: list[RosterMember] = field(default_factory=list)
+    speaker_count: int | None = None
 
     def checked(self) -> Details:
         """These details cleaned by the rules an edit applies; InputError for the first bad one."""
-        return Details(**{name: RULES[name](value) for name, value in asdict(self).items()})
+        return Details(**{f.name: RULES[f.name](getattr(self, f.name)) for f in fields(self)})
 
 
-def edit(session: Session, **changes: str | None) -> list[str]:
+def edit(session: Session, **changes: Any) -> list[str]:
     """Change the details given (None leaves one as it is); all are checked before any is set.
 
     Returns the names of the details whose value changed.

@@ -7,7 +7,7 @@ from the start of the session's playable media, so a timestamp is also a seek po
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 
 @dataclass
@@ -30,13 +30,15 @@ class Segment:
     speaker: str | None = None
     words: list[Word] = field(default_factory=list)
     chapter: int | None = None  # index into the transcript's chapters
+    # "staff" once staff said who spoke this line: finding speakers again never overrides it.
+    speaker_by: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Segment:
         """Build a segment from its JSON form."""
         words = [Word(**w) for w in data.get("words", [])]
         return cls(data["start"], data["end"], data["text"], data.get("speaker"), words,
-                   data.get("chapter"))
+                   data.get("chapter"), data.get("speaker_by"))
 
 
 @dataclass
@@ -89,6 +91,15 @@ class Speaker:
 
 
 @dataclass
+class RosterMember:
+    """Someone staff say was at the table: a name for the speakers, with side and role."""
+
+    name: str
+    side: str | None = None
+    role: str | None = None
+
+
+@dataclass
 class Source:
     """The original recording as it was handed to ingest."""
 
@@ -129,6 +140,10 @@ class Session:
     # Counts the changes made to the session's records, so the search index (and anything else
     # derived) can tell whether it holds the current version; see ontherecord.service.
     version: int = 0
+    # Who was at the table and how many voices were heard, as staff said: they bound the
+    # count of speakers diarization looks for, and the roster's names are offered for naming.
+    roster: list[RosterMember] = field(default_factory=list)
+    speaker_count: int | None = None
 
     @property
     def public(self) -> bool:
@@ -140,6 +155,7 @@ class Session:
         """Build session metadata from its JSON form."""
         fields = dict(data)
         fields["source"] = Source(**fields["source"])
+        fields["roster"] = [RosterMember(**m) for m in fields.get("roster", [])]
         return cls(**fields)
 
     def to_dict(self) -> dict[str, Any]:
@@ -156,10 +172,48 @@ class Session:
 class Correction:
     """A staff fix to one segment's text, kept in the session's public correction log."""
 
+    kind: ClassVar[str] = "text"  # tells the log's entries apart; not stored
     at: str  # when, ISO 8601 UTC
     start: float  # the segment's start: times never change, so this finds it for good
     before: str
     after: str
+
+
+# How a speaker change came about: lines given to another voice, a voice split in two, two
+# voices found to be one, or the speakers found again from the recording.
+SpeakerHow = Literal["reassign", "split", "merge", "rediarize"]
+
+
+@dataclass
+class SpeakerChange:
+    """A staff change to who said what, logged publicly beside the text corrections."""
+
+    kind: ClassVar[str] = "speaker"
+    at: str  # when, ISO 8601 UTC
+    start: float  # the first line changed
+    before: str  # the speakers' names as shown then ("Speaker 2")
+    after: str
+    lines: int = 1  # how many lines changed speaker (for a re-run: how many voices were found)
+    how: SpeakerHow = "reassign"
+
+
+# Where a suggested name comes from: someone introducing themselves ("I'm Mark Ellison, for
+# the district"), answering to their name at roll call, or the voice registry.
+SuggestionSource = Literal["introduction", "roll call", "voice"]
+
+
+@dataclass
+class Suggestion:
+    """A name the machine offers staff for a speaker, with the evidence, to accept or reject."""
+
+    speaker: str
+    name: str
+    side: str | None = None
+    role: str | None = None
+    source: SuggestionSource = "introduction"
+    score: float | None = None  # a voice match's cosine similarity
+    evidence: str = ""  # the sentence that says so
+    start: float | None = None  # when it was said
 
 
 @dataclass
@@ -173,6 +227,11 @@ class Transcript:
     turns: list[Turn] = field(default_factory=list)
     # In transcript.json with the text it explains, so a fix and its log entry are one write.
     corrections: list[Correction] = field(default_factory=list)
+    speaker_changes: list[SpeakerChange] = field(default_factory=list)
+    # Staff only (in transcript.json, never in the public export): names offered for the
+    # speakers, and the ones staff turned down, so they are not offered again.
+    suggestions: list[Suggestion] = field(default_factory=list)
+    rejected: list[Suggestion] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, session: Session, body: dict[str, Any]) -> Transcript:
@@ -184,7 +243,18 @@ class Transcript:
             [Chapter(**c) for c in body.get("chapters", [])],
             [Turn(**t) for t in body.get("turns", [])],
             [Correction(**c) for c in body.get("corrections", [])],
+            [SpeakerChange(**c) for c in body.get("speaker_changes", [])],
+            [Suggestion(**x) for x in body.get("suggestions", [])],
+            [Suggestion(**x) for x in body.get("rejected", [])],
         )
+
+    @property
+    def log(self) -> list[Correction | SpeakerChange]:
+        """The public correction log, text fixes and speaker changes together, newest first."""
+        entries: list[Correction | SpeakerChange] = [*self.corrections, *self.speaker_changes]
+        # Each list is in the order made, which breaks ties within a second.
+        order = sorted(range(len(entries)), key=lambda i: (entries[i].at, i), reverse=True)
+        return [entries[i] for i in order]
 
     def chapter_of(self, segment: Segment) -> Chapter | None:
         """The chapter a segment belongs to, if chapters were found."""
@@ -219,4 +289,5 @@ class Transcript:
             "chapters": [asdict(c) for c in self.chapters],
             "turns": [asdict(t) for t in self.turns],
             "corrections": [asdict(c) for c in self.corrections],
+            "speaker_changes": [asdict(c) for c in self.speaker_changes],
         }

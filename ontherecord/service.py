@@ -16,16 +16,27 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from index.engines import hours_of
 from index.store import SearchIndex
-from ontherecord import chapters, corrections, details, publishing, speakers, voices
+from ontherecord import (
+    chapters,
+    corrections,
+    details,
+    publishing,
+    reassign,
+    speakers,
+    suggestions,
+    voices,
+)
 from ontherecord.archive import Archive, versions_of
 from ontherecord.details import Details
 from ontherecord.errors import InputError
 from ontherecord.events import Change, Kind, announce
-from ontherecord.model import Transcript
+from ontherecord.model import Speaker, Transcript
 from ontherecord.progress import Progress, Silent
 from ontherecord.taxonomy import load_taxonomy, topic_names
 
@@ -41,6 +52,8 @@ def _save(archive: Archive, transcript: Transcript, kind: Kind, was_public: bool
 
     `text`: transcript.json changed too. The caller holds the archive's change lock.
     """
+    if text:  # whatever changed the speakers, a suggestion never outlives its reason
+        suggestions.settle(transcript)
     session = transcript.session
     session.version += 1
     archive.save_session(session)
@@ -108,8 +121,8 @@ def publish(archive: Archive, session_id: str) -> Change:
     return change_state(archive, session_id, "publish")
 
 
-def edit_details(archive: Archive, session_id: str, **changes: str | None) -> Change:
-    """Change a session's title, date, unit, description or source link (None: unchanged)."""
+def edit_details(archive: Archive, session_id: str, **changes: Any) -> Change:
+    """Change a session's details, roster or count of voices (None leaves one unchanged)."""
     with archive.changing():
         transcript = archive.transcript(session_id)
         was_public = transcript.session.public
@@ -136,25 +149,139 @@ def name_speaker(archive: Archive, session_id: str, ref: str, name: str | None,
     """Name a speaker ('' unnames), give their side and role; file the voice under the name."""
     with archive.changing():
         transcript = archive.transcript(session_id)
-        speaker = speakers.name(transcript, ref, name, side, role)
-        registry = voices.learn(voices.load(archive), speaker, session_id,
-                                archive.voiceprints(session_id).get(speaker.id))
+        speaker, registry = _name(archive, transcript, ref, name, side, role)
         change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
                        registry=registry, what=[speaker.id])
     return _announced(change)
 
 
+def _name(archive: Archive, transcript: Transcript, ref: str, name: str | None,
+          side: str | None, role: str | None) -> tuple[Speaker, list[voices.Person]]:
+    """Name a speaker in memory; returns it and the registry with its voice filed (unsaved)."""
+    speaker = speakers.name(transcript, ref, name, side, role)
+    session_id = transcript.session.id
+    registry = voices.learn(voices.load(archive), speaker, session_id,
+                            archive.voiceprints(session_id).get(speaker.id))
+    return speaker, registry
+
+
+def accept_suggestion(archive: Archive, session_id: str, ref: str, name: str) -> Change:
+    """Name a speaker as suggested (with the suggestion's side and role)."""
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        offered = suggestions.take(transcript, ref, name)
+        speaker, registry = _name(archive, transcript, offered.speaker, offered.name,
+                                  offered.side, offered.role)
+        change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
+                       registry=registry, what=[speaker.id])
+    return _announced(change)
+
+
+def reject_suggestion(archive: Archive, session_id: str, ref: str, name: str) -> Change:
+    """Turn a suggested name down for good; a name matched by voice is taken back."""
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        offered = suggestions.reject(transcript, ref, name)
+        change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
+                       what=[offered.speaker])
+    return _announced(change)
+
+
 def merge_speakers(archive: Archive, session_id: str, source: str, target: str) -> Change:
-    """Fold a voice diarization split off back into its owner."""
+    """Fold a voice diarization split off back into its owner; logged publicly."""
     with archive.changing():
         transcript = archive.transcript(session_id)
         prints = archive.voiceprints(session_id)
+        moved = reassign.lines_of(transcript, speakers.find(transcript, source).id)
         gone, kept = speakers.merge(transcript, prints, source, target)
+        if moved:
+            reassign.log(transcript, "merge", transcript.segments[moved[0]].start, gone.display,
+                         kept.display, len(moved))
         registry = voices.forget(voices.load(archive), session_id, gone.id)
         if kept.named_by == "staff":
             registry = voices.learn(registry, kept, session_id, prints.get(kept.id))
         change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
                        voiceprints=prints, registry=registry, what=[gone.id, kept.id])
+    return _announced(change)
+
+
+def reassign_lines(archive: Archive, session_id: str, to: str, *,
+                   lines: tuple[int, int] | None = None,
+                   times: tuple[float, float] | None = None,
+                   expected: float | None = None) -> Change:
+    """Give lines to a speaker, or to a new one (`to` = "new"); logged publicly.
+
+    The lines are given by index (from 0), or as those said between two times; staff's choice
+    is kept through any later diarization. `expected` is the start of the first line as the
+    editor saw it: if the transcript changed since, the change is refused rather than made to
+    another line.
+    """
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        if times:
+            first, last = reassign.line_range(transcript, *times)
+        elif lines:
+            first, last = lines
+        else:
+            raise InputError("say which lines: a line, or the times a range begins and ends")
+        if expected is not None and (not 0 <= first < len(transcript.segments)
+                                     or transcript.segments[first].start != expected):
+            raise InputError("the transcript was changed since you opened it: reload and try "
+                             "again")
+        before = {s.id for s in transcript.speakers}
+        reassign.reassign(transcript, first, last, to)
+        prints, registry = _forget_gone(archive, transcript, before)
+        change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
+                       voiceprints=prints, registry=registry,
+                       what=[transcript.segments[first].speaker or ""])
+    return _announced(change)
+
+
+def _forget_gone(archive: Archive, transcript: Transcript, before: set[str],
+                 ) -> tuple[dict[str, list[float]], list[voices.Person]]:
+    """The voiceprints and registry without the speakers an edit left with no line."""
+    session_id = transcript.session.id
+    gone = before - {s.id for s in transcript.speakers}
+    prints = {k: v for k, v in archive.voiceprints(session_id).items() if k not in gone}
+    registry = voices.load(archive)
+    for speaker_id in gone:
+        registry = voices.forget(registry, session_id, speaker_id)
+    return prints, registry
+
+
+def split_speaker(archive: Archive, session_id: str, ref: str,
+                  progress: Progress | None = None) -> Change:
+    """Find two voices among a speaker's lines and give the second (fewer lines) a new speaker.
+
+    Each line is embedded from the recording, unlocked; the split is then saved if the
+    speaker's lines are still the ones compared. Logged publicly.
+    """
+    from ingest import split
+
+    transcript = archive.transcript(session_id)
+    speaker = reassign.check_splittable(transcript, ref)
+    lines = reassign.lines_of(transcript, speaker.id)
+    spans = [(transcript.segments[i].start, transcript.segments[i].end) for i in lines]
+    prints = split.voices_of_lines(archive, transcript.session, spans, progress or Silent())
+    second = split.two_voices(prints)
+    if not second.any():
+        raise InputError(f"only one voice was found in {speaker.display}'s lines")
+    with archive.changing():
+        transcript = archive.transcript(session_id)
+        if reassign.lines_of(transcript, speaker.id) != lines:
+            raise InputError(f"{speaker.display}'s lines changed while their voices were "
+                             "compared: try again")
+        moved = [i for i, is_second in zip(lines, second, strict=True) if is_second]
+        kept, new, _ = reassign.split(transcript, speaker.id, moved)
+        voiceprints = archive.voiceprints(session_id)
+        for who, group in ((kept, ~second), (new, second)):
+            mean = prints[group].mean(axis=0)
+            voiceprints[who.id] = [round(float(x), 5) for x in mean / np.linalg.norm(mean)]
+        registry = voices.load(archive)
+        if kept.named_by == "staff":
+            registry = voices.learn(registry, kept, session_id, voiceprints[kept.id])
+        change = _save(archive, transcript, "speakers", transcript.session.public, text=True,
+                       voiceprints=voiceprints, registry=registry, what=[kept.id, new.id])
     return _announced(change)
 
 
@@ -190,7 +317,10 @@ def edit_chapters(archive: Archive, session_id: str, *, find: bool = False,
 
 def rediarize(archive: Archive, session_id: str, options: DiarizeOptions,
               progress: Progress | None = None) -> Change:
-    """Find a session's speakers again from its recording, keeping the names staff gave."""
+    """Find a session's speakers again from its recording; logged publicly.
+
+    The names staff gave carry over, and the lines whose speaker staff set keep it.
+    """
     from ingest import pipeline
 
     # The audio work runs unlocked; the lock is held from reading what it changes to saving it.
@@ -198,6 +328,7 @@ def rediarize(archive: Archive, session_id: str, options: DiarizeOptions,
     with archive.changing():
         transcript = archive.transcript(session_id)
         prints, registry = pipeline.apply_speakers(archive, transcript, found)
+        reassign.log(transcript, "rediarize", 0.0, "", "", len(transcript.speakers))
         change = _save(archive, transcript, "diarized", transcript.session.public, text=True,
                        voiceprints=prints, registry=registry)
     return _announced(change)

@@ -12,9 +12,8 @@ import numpy as np
 
 from ontherecord.errors import InputError
 from ontherecord.model import SIDES, Speaker, Transcript, Turn
+from ontherecord.roster import MAX_NAME
 from ontherecord.text import one_line
-
-MAX_NAME = 100
 
 
 def find(transcript: Transcript, ref: str) -> Speaker:
@@ -71,7 +70,7 @@ def merge(transcript: Transcript, prints: dict[str, list[float]], source_ref: st
     for segment in transcript.segments:
         if segment.speaker == source.id:
             segment.speaker = target.id
-    transcript.turns = _join_turns([replace(t, speaker=target.id) if t.speaker == source.id
+    transcript.turns = join_turns([replace(t, speaker=target.id) if t.speaker == source.id
                                     else t for t in transcript.turns])
     weights = (source.talk_time, target.talk_time)  # each voice counts for its own talk time
     target.talk_time = round(target.talk_time + source.talk_time, 2)
@@ -83,7 +82,7 @@ def merge(transcript: Transcript, prints: dict[str, list[float]], source_ref: st
     return source, target
 
 
-def _join_turns(turns: list[Turn]) -> list[Turn]:
+def join_turns(turns: list[Turn]) -> list[Turn]:
     """Adjacent turns of the same speaker made one."""
     out: list[Turn] = []
     for turn in turns:
@@ -92,3 +91,16 @@ def _join_turns(turns: list[Turn]) -> list[Turn]:
         else:
             out.append(turn)
     return out
+
+
+def talk_by_side(transcript: Transcript) -> list[tuple[str, float]]:
+    """Talk time per side (district, union…), most first; '' for speakers of no known side.
+
+    Empty until some speaker has a side: then the split is worth showing.
+    """
+    if not any(s.side for s in transcript.speakers):
+        return []
+    talk: dict[str, float] = {}
+    for speaker in transcript.speakers:
+        talk[speaker.side or ""] = talk.get(speaker.side or "", 0.0) + speaker.talk_time
+    return sorted(((side, round(t, 2)) for side, t in talk.items()), key=lambda x: -x[1])

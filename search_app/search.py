@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from index.query import Filters
 from index.store import SORTS
 from ontherecord.errors import InputError
-from ontherecord.speakers import MAX_NAME
+from ontherecord.roster import MAX_NAME
 from search_app.store import archive, search_index, speaker_names
 from search_app.topics import taxonomy
 

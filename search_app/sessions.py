@@ -4,6 +4,7 @@ from flask import Blueprint, abort, make_response, render_template, request, sen
 
 from ontherecord.errors import InputError
 from ontherecord.exports import WRITERS
+from ontherecord.speakers import talk_by_side
 from ontherecord.timecode import clock, link_time, parse_time
 from search_app import timeline
 from search_app.store import archive
@@ -68,7 +69,7 @@ def show(session_id: str):
     # Named within_*, not query: the site's search box in the header fills itself from `query`.
     page = render_template("session.html", t=transcript, start=start, formats=WRITERS,
                            timeline=timeline.build(transcript), within_query=query,
-                           found=found, within_error=error)
+                           found=found, within_error=error, sides=talk_by_side(transcript))
     return page, 400 if error else 200
 
 

@@ -115,7 +115,9 @@ def test_srt_parses_and_matches_the_vtt_cues(example):
 
 def test_json_is_the_transcript_contract(example):
     data = json.loads(JsonWriter().render(example))
-    assert set(data) == {"session", "segments", "speakers", "chapters", "turns", "corrections"}
+    # The correction log, but not the names suggested to staff.
+    assert set(data) == {"session", "segments", "speakers", "chapters", "turns", "corrections",
+                         "speaker_changes"}
     s = example.session
     # Only the public session fields: no checksum, file names or model details.
     assert data["session"] == {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit,
@@ -134,7 +136,7 @@ def test_json_is_the_transcript_contract(example):
     assert data["chapters"] == [asdict(c) for c in example.chapters]
     assert len(data["segments"]) == len(example.segments)
     for got, seg in zip(data["segments"], example.segments, strict=True):
-        assert set(got) == {"start", "end", "text", "speaker", "words", "chapter"}
+        assert set(got) == {"start", "end", "text", "speaker", "words", "chapter", "speaker_by"}
         assert Segment.from_dict(got) == seg
         for word in got["words"]:
             assert set(word) == {"start", "end", "word", "probability"}

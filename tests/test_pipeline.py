@@ -92,7 +92,7 @@ def utterance_opening(phrase: str) -> dict:
 def assert_contract(data: dict, duration: float) -> None:
     """The JSON export keeps to the transcript contract."""
     assert set(data) == {"session", "segments", "speakers", "chapters", "turns",
-                         "corrections"}
+                         "corrections", "speaker_changes"}
     assert set(data["session"]) == {"id", "title", "date", "unit", "duration", "description",
                                     "source_url"}
     assert data["session"]["duration"] == duration
@@ -124,7 +124,7 @@ def assert_contract(data: dict, duration: float) -> None:
     segments = data["segments"]
     assert segments, "no segments"
     for seg in segments:
-        assert set(seg) == {"start", "end", "speaker", "text", "words", "chapter"}
+        assert set(seg) == {"start", "end", "speaker", "text", "words", "chapter", "speaker_by"}
         assert isinstance(seg["text"], str) and seg["text"].strip()
         # Every segment is attributed to one of the transcript's speakers.
         assert seg["speaker"] in ids, seg

@@ -8,6 +8,7 @@ from index.engines import ENGINES
 from index.query import MAX_LENGTH, check_query, parse_query
 from index.store import SearchIndex
 from ontherecord.errors import InputError
+from tests.helpers.faceted import FACETED
 from tests.helpers.transcripts import build_index
 
 # The letter each hand-made session goes by in the answers of found().
@@ -123,6 +124,34 @@ def test_speaker_filter(corpus_index):
     # An unnamed speaker is indexed under its label.
     assert found(corpus_index, "speaker:SPEAKER_A") == {("O", 0.0), ("O", 14.0)}
     assert found(corpus_index, 'speaker:"Jane Ellison"') == set()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def sided_index(request, tmp_path_factory) -> SearchIndex:
+    """The hand-made sessions whose speakers have sides, indexed once per engine."""
+    return build_index(tmp_path_factory.mktemp("sided") / "index", FACETED,
+                       engine=request.param)
+
+
+def test_side_field(sided_index):
+    def said(query: str) -> list[tuple[str, str]]:
+        page = sided_index.search(query, page_size=100)
+        return sorted((h.speaker, h.text) for h in page.hits)
+
+    union = said("side:union")
+    assert {who for who, _ in union} == {"Ursula Grant"} and len(union) == 3
+    assert said("side:union salary") == [("Ursula Grant", "Our salary proposal is fair."),
+                                         ("Ursula Grant",
+                                          "Salary is not the only issue, caseloads are.")]
+    # A side is one word whatever its case, and the query matches the side filter exactly.
+    assert said("side:Union") == union == said('side:"union"')
+    assert len(said("salary NOT side:union")) == 3
+    assert len(said("side:district OR side:union")) == 7
+    filtered = sided_index.search("salary", page_size=100, side="union")
+    assert sorted((h.speaker, h.text) for h in filtered.hits) == said("side:union salary")
+    assert said("side:mediator") == []
+    with pytest.raises(InputError, match="side:teachers is no side; sides are district, union"):
+        sided_index.search("side:teachers")
 
 
 def test_title_filter(corpus_index):

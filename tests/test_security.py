@@ -24,6 +24,7 @@ from ontherecord.archive import Archive
 from ontherecord.details import Details
 from ontherecord.errors import NotFoundError
 from ontherecord.exports import WRITERS
+from ontherecord.model import Suggestion
 from search_app import create_app
 from tests.helpers.example import EXAMPLE
 from tests.helpers.html import csrf_token
@@ -80,6 +81,9 @@ def prepare(archive: Archive, session_id: str) -> str:
     session.state = "draft"
     archive.save_session(session)
     service.heal(archive)  # the draft was made by hand: the index lets it go
+    transcript = archive.transcript(session_id)
+    transcript.suggestions = [Suggestion("S1", "Mallory")]  # for the form that answers one
+    archive.save_transcript(transcript)
     staff.add(archive, NAME, PASSWORD)
     job = jobs.create(archive, Details("An earlier upload", "2024-03-05", "Teachers"),
                       source="earlier.ogg")
@@ -148,6 +152,13 @@ STAFF_POSTS = [
     ("/staff/sessions/{sid}/speakers/S1", {"name": "Mallory", "side": "", "role": ""}),
     ("/staff/sessions/{sid}/chapters/1", {"title": "Defaced"}),
     ("/staff/sessions/{sid}/segments/0", {"text": "Defaced"}),
+    ("/staff/sessions/{sid}/segments/0/speaker", {"speaker": "new"}),
+    ("/staff/sessions/{sid}/lines/speaker", {"from": "0:00", "to": "0:30", "speaker": "new"}),
+    ("/staff/sessions/{sid}/speakers/S4/merge", {"into": "S3"}),
+    ("/staff/sessions/{sid}/speakers/S2/split", {}),
+    ("/staff/sessions/{sid}/diarize", {"speakers": "2"}),
+    ("/staff/sessions/{sid}/suggestions", {"speaker": "S1", "name": "Mallory",
+                                           "action": "reject"}),
     ("/staff/upload", {"title": "Defaced", "date": "2001-01-01", "unit": "X",
                        "url": "http://127.0.0.1:9/recording.ogg"}),
     ("/staff/jobs/{job}/retry", {}),

@@ -20,7 +20,7 @@ from ingest import jobs, media
 from ontherecord import service, staff
 from ontherecord.timecode import link_time
 from tests.helpers.browser import player_time
-from tests.helpers.example import EXAMPLE, assert_link_time, phrase_start
+from tests.helpers.example import EXAMPLE, assert_link_time, phrase_start, segment_saying
 from tests.helpers.http import get_json, serving
 from tests.helpers.media import ffmpeg
 
@@ -289,6 +289,35 @@ def job_json(page, url: str, job_id: str) -> dict:
     response = page.request.get(f"{url}/staff/jobs/{job_id}.json")
     assert response.status == 200
     return response.json()
+
+
+def test_give_a_line_to_another_speaker_and_see_it_in_public(page, site, staff_archive,
+                                                              example_id):
+    transcript = staff_archive.transcript(example_id)
+    seg = segment_saying(transcript, "keep bargaining")
+    index = transcript.segments.index(seg)
+    before = transcript.speaker_name(seg.speaker)
+    other = next(s for s in transcript.speakers if s.id != seg.speaker)
+    log_in(page, site)
+    staff_url = f"{site}/staff/sessions/{example_id}"
+    page.goto(staff_url)
+    line = page.locator(f"#seg-{index}")
+    line.locator("form.line-speaker-form select").select_option(label=other.display)
+    line.get_by_role("button", name="Change speaker").click()
+    page.wait_for_url(f"{staff_url}#seg-{index}")
+    expect(page.locator("ul.flashes")).to_have_text("Speaker of the line changed and logged.")
+    expect(page.locator(f"#seg-{index} .speaker")).to_have_text(other.display)
+
+    page.goto(f"{site}/sessions/{example_id}")
+    expect(page.locator(f"#seg-{index} .speaker")).to_have_text(other.display)
+    assert page.locator(f"#seg-{index} .speaker").get_attribute("data-speaker") == other.id
+    entry = page.locator("section.corrections ol.correction-log li")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text(f"speaker changed from {before} to {other.display}")
+    # The log's time plays the line.
+    entry.locator("a.ts").click()
+    page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime"
+                           f" - {seg.start}) < 0.5")
 
 
 def test_upload_from_the_browser_to_a_published_searchable_session(page, site, staff_archive,

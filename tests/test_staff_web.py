@@ -232,9 +232,9 @@ def test_the_staff_session_page_shows_everything_to_edit(site, editor, archive, 
     details = form_fields(page.find("section", class_="details-form").find("form"))
     assert {k: v for k, v in details.items() if k != "csrf_token"} == {
         "title": s.title, "date": s.date, "unit": s.unit, "source_url": s.source_url,
-        "description": s.description}
+        "description": s.description, "roster": "", "speakers": ""}
 
-    speakers = page.find("section", class_="speaker-forms").find_all("form")
+    speakers = page.find("section", class_="speaker-forms").find_all("form", class_="speaker-form")
     assert [f.get("id") for f in speakers] == [f"speaker-{sp.id}" for sp in transcript.speakers]
     for form, sp in zip(speakers, transcript.speakers, strict=True):
         assert form.get("action") == f"/staff/sessions/{example_id}/speakers/{sp.id}"
@@ -260,6 +260,11 @@ def test_the_staff_session_page_shows_everything_to_edit(site, editor, archive, 
         assert fields["text"] == fields["before"] == seg.text.strip()
         assert squash(line.find("span", class_="speaker").text) == \
             transcript.speaker_name(seg.speaker)
+        form = line.find("form", class_="line-speaker-form")
+        assert form.get("action") == f"/staff/sessions/{example_id}/segments/{i}/speaker"
+        assert form_fields(form)["speaker"] == seg.speaker
+        assert [o.get("value") for o in form.find_all("option")] == \
+            [sp.id for sp in transcript.speakers] + ["new"]
     # A draft's staff page plays its media for review; the public's media URL does not.
     assert editor.get(f"/staff/sessions/{example_id}/media").status == 200
     assert anonymous(site, f"/sessions/{example_id}/media").status == 404
@@ -724,3 +729,271 @@ def test_a_correction_is_shown_as_text(site, editor, archive, example_id, times)
     assert squash(page.find("li", id=f"seg-{index}").find("span", class_="text").text) == hostile
     assert squash(page.find("ol", class_="correction-log").find("ins").text) == hostile
     assert_consistent(site, archive, example_id, times)
+
+
+# --- who said it: lines, ranges, suggestions, the roster, jobs ------------------------------
+
+
+def finished_job(editor: Client, response: Reply, timeout: float = 120) -> dict:
+    """Follow a job the response's page shows until it ends; its record."""
+    import time
+
+    path = urllib.parse.urlsplit(response.url).path
+    assert path.startswith("/staff/jobs/"), path
+    deadline = time.monotonic() + timeout
+    while True:
+        job = editor.get(f"{path}.json").json()
+        if job["state"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+
+
+def test_give_a_line_to_another_speaker(site, editor, archive, example_id, times):
+    transcript = archive.transcript(example_id)
+    seg = segment_saying(transcript, "keep bargaining")
+    index = transcript.segments.index(seg)
+    editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/speakers/S2",
+                  name="Dana Whitfield", side="district")
+    assert seg.speaker != "S2"
+    assert seg.start not in {h["segment_start"] for h in
+                             search(site, speaker="Dana Whitfield")["hits"]}
+
+    response = editor.submit(staff_page(example_id),
+                              f"/staff/sessions/{example_id}/segments/{index}/speaker",
+                              speaker="S2")
+    assert response.status == 200
+    assert flashes(response) == ["Speaker of the line changed and logged."]
+    line = response.page.find("li", id=f"seg-{index}")
+    assert squash(line.find("span", class_="speaker").text) == "Dana Whitfield"
+    assert line.find("span", class_="set-by-staff") is not None
+    after = archive.transcript(example_id)
+    assert (after.segments[index].speaker, after.segments[index].speaker_by) == ("S2", "staff")
+    hits = search(site, q="bargaining", speaker="Dana Whitfield")["hits"]
+    assert seg.start in {h["segment_start"] for h in hits}
+    # The public page shows the line under its new speaker, and the change in the log.
+    page = anonymous(site, f"/sessions/{example_id}").page
+    shown = page.find("ol", id="transcript").find_all("li")[index]
+    assert squash(shown.find("span", class_="speaker").text) == "Dana Whitfield"
+    (entry,) = page.find("ol", class_="correction-log").find_all("li")
+    assert squash(entry.text).endswith(
+        f"at {clock_of(seg.start)}: speaker changed from Speaker {seg.speaker[1:]} to "
+        "Dana Whitfield")
+    assert page.find("table", class_="sides") is not None
+    assert_consistent(site, archive, example_id, times)
+
+
+def clock_of(seconds: float) -> str:
+    """A time as the pages show it (M:SS under an hour)."""
+    from search_app.sessions import short_clock
+
+    return short_clock(seconds)
+
+
+def test_give_a_range_to_a_new_speaker(site, editor, archive, example_id, times):
+    before = archive.transcript(example_id)
+    first, last = before.segments[2], before.segments[4]
+    response = editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/lines/speaker",
+                              **{"from": clock_of(first.start + 0.5),
+                                 "to": clock_of(last.start + 0.5), "speaker": "new"})
+    assert response.status == 200, error_of(response)
+    assert flashes(response) == ["Speaker of the lines changed and logged."]
+    after = archive.transcript(example_id)
+    assert after.speakers[-1].id == "S5"
+    assert [n for n, s in enumerate(after.segments) if s.speaker == "S5"] == [2, 3, 4]
+    assert {h["segment_start"] for h in search(site, q='speaker:"Speaker 5"')["hits"]} == \
+        {after.segments[n].start for n in (2, 3, 4)}
+    assert_consistent(site, archive, example_id, times)
+
+
+def test_merge_from_the_staff_page(site, editor, archive, example_id, times):
+    theirs = [n for n, s in enumerate(archive.transcript(example_id).segments)
+              if s.speaker in ("S3", "S4")]
+    response = editor.submit(staff_page(example_id),
+                              f"/staff/sessions/{example_id}/speakers/S4/merge", into="S3")
+    assert flashes(response) == ["Speakers merged."]
+    after = archive.transcript(example_id)
+    assert [s.id for s in after.speakers] == ["S1", "S2", "S3"]
+    assert [n for n, s in enumerate(after.segments) if s.speaker == "S3"] == theirs
+    assert after.speaker_changes[0].how == "merge"
+    assert_consistent(site, archive, example_id, times)
+
+
+@pytest.mark.parametrize(("path", "fields", "says"), [
+    ("segments/3/speaker", {"speaker": "S9"}, "no speaker 'S9'"),
+    ("segments/999/speaker", {"speaker": "S1"}, "has no line 999"),
+    ("segments/3/speaker", {"speaker": "S1", "start": "0.5"}, "changed since you opened it"),
+    ("lines/speaker", {"from": "2:00", "to": "1:00", "speaker": "S1"}, "before it starts"),
+    ("lines/speaker", {"from": "0:10", "to": "59:00", "speaker": "new"}, "after the end"),
+    ("lines/speaker", {"from": "x", "to": "1:00", "speaker": "S1"}, "is not a time"),
+    ("speakers/S1/merge", {"into": "S1"}, "cannot be merged into itself"),
+    ("speakers/S9/split", {}, "no speaker 'S9'"),
+    ("diarize", {"speakers": "0"}, "from 1 to 50, not 0"),
+    ("suggestions", {"speaker": "S1", "name": "Nobody", "action": "accept"}, "not suggested"),
+    ("suggestions", {"speaker": "S1", "name": "Nobody", "action": "maybe"}, "accept or reject"),
+    ("details", {"title": "T", "date": "2026-01-01", "unit": "U", "roster": "A, teachers"},
+     "side 'teachers' is not one of"),
+    ("details", {"title": "T", "date": "2026-01-01", "unit": "U", "speakers": "0"},
+     "from 1 to 50, not 0"),
+])
+def test_refused_speaker_edits_on_the_web_change_nothing(site, editor, archive, example_id,
+                                                         path, fields, says):
+    before = unchanged(archive, example_id)
+    token = editor.token(staff_page(example_id))
+    response = editor.post(f"/staff/sessions/{example_id}/{path}",
+                           {**fields, "csrf_token": token})
+    assert response.status == 400, (path, response.status)
+    assert says in error_of(response)
+    assert unchanged(archive, example_id) == before
+    assert not (archive.root / ".jobs").exists()
+
+
+def test_roster_in_the_details_and_as_name_suggestions(site, editor, archive, example_id):
+    response = editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/details",
+                              roster="Mark Ellison, District, Chief negotiator\r\n\r\n"
+                                     "Rosa Delgado, union", speakers="3")
+    assert response.status == 200, error_of(response)
+    session = archive.session(example_id)
+    assert [(m.name, m.side, m.role) for m in session.roster] == [
+        ("Mark Ellison", "district", "Chief negotiator"), ("Rosa Delgado", "union", None)]
+    assert session.speaker_count == 3
+    page = response.page
+    fields = form_fields(page.find("section", class_="details-form").find("form"))
+    assert (fields["roster"], fields["speakers"]) == (
+        "Mark Ellison, district, Chief negotiator\nRosa Delgado, union", "3")
+    names = page.find("datalist", id="roster-names").find_all("option")
+    assert [o.get("value") for o in names] == ["Mark Ellison", "Rosa Delgado"]
+    assert page.find("form", id="speaker-S1").find("input", attrs={"name": "name"}) \
+        .get("list") == "roster-names"
+    # Cleared again: a blank count is "not said".
+    editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/details",
+                  roster="", speakers="")
+    session = archive.session(example_id)
+    assert (session.roster, session.speaker_count) == ([], None)
+
+
+def suggest(archive: Archive, session_id: str, *suggestions) -> None:
+    """Give a session suggestions by hand, as ingest would (the introductions finder and the
+    registry make them there)."""
+    transcript = archive.transcript(session_id)
+    transcript.suggestions = list(suggestions)
+    archive.save_transcript(transcript)
+
+
+def suggestion_form(editor: Client, session_id: str, speaker: str, name: str) -> dict:
+    """The fields of the staff page's form that answers one suggestion."""
+    forms = editor.get(staff_page(session_id)).page.find_all("form", class_="suggestion")
+    (form,) = [f for f in forms if (form_fields(f)["speaker"], form_fields(f)["name"])
+               == (speaker, name)]
+    return {"_action": form.get("action"), **form_fields(form)}
+
+
+def test_accept_and_reject_suggestions(site, editor, archive, example_id, times):
+    from ontherecord.model import Suggestion
+
+    transcript = archive.transcript(example_id)
+    voiced = transcript.speaker("S3")  # as the registry names a recognized voice
+    voiced.name, voiced.side, voiced.named_by, voiced.score = "Rosa Delgado", "union", "voice", 0.93
+    archive.save_transcript(transcript)
+    suggest(archive, example_id,
+            Suggestion("S1", "Mark Ellison", "district", "Chief negotiator", "introduction",
+                       None, "I'm Mark Ellison, for the district.", 0.11),
+            Suggestion("S2", "Mark Ellison", "district", None, "introduction", None,
+                       "Mark Ellison here.", 10.5),
+            Suggestion("S3", "Rosa Delgado", "union", None, "voice", 0.93))
+    page = editor.get(staff_page(example_id)).page
+    offered = {(f.find("input", attrs={"name": "speaker"}).get("value"),
+                f.find("input", attrs={"name": "name"}).get("value")): squash(f.text)
+               for f in page.find_all("form", class_="suggestion")}
+    assert set(offered) == {("S1", "Mark Ellison"), ("S2", "Mark Ellison"),
+                            ("S3", "Rosa Delgado")}
+    assert "I'm Mark Ellison, for the district." in offered[("S1", "Mark Ellison")]
+    assert "the voice matched (0.93)" in offered[("S3", "Rosa Delgado")]
+
+    response = editor.send(suggestion_form(editor, example_id, "S1", "Mark Ellison"),
+                           ("action", "accept"))
+    assert flashes(response) == ["Mark Ellison: name accepted."]
+    after = archive.transcript(example_id)
+    s1 = after.speaker("S1")
+    assert (s1.name, s1.side, s1.role, s1.named_by) == (
+        "Mark Ellison", "district", "Chief negotiator", "staff")
+    # The name is taken: the same name for S2 is no longer offered.
+    assert [(x.speaker, x.name) for x in after.suggestions] == [("S3", "Rosa Delgado")]
+    assert search(site, speaker="Mark Ellison")["total"] == \
+        sum(1 for s in after.segments if s.speaker == "S1")
+
+    # Rejecting the voice match takes the name back, and it is not offered again.
+    response = editor.send(suggestion_form(editor, example_id, "S3", "Rosa Delgado"),
+                           ("action", "reject"))
+    assert flashes(response) == ["Rosa Delgado: suggestion rejected; it will not be "
+                                 "suggested again."]
+    after = archive.transcript(example_id)
+    s3 = after.speaker("S3")
+    assert (s3.name, s3.side, s3.named_by, s3.score) == (None, None, None, None)
+    assert after.suggestions == []
+    assert [(x.speaker, x.name) for x in after.rejected] == [("S3", "Rosa Delgado")]
+    assert search(site, speaker="Rosa Delgado")["total"] == 0
+    assert response.page.find_all("form", class_="suggestion") == []
+    # Offered again (say, by a new diarization), it stays turned down.
+    from ontherecord import suggestions as offers
+
+    offers.offer(after, [Suggestion("S3", "rosa delgado", source="voice", score=0.95)])
+    assert after.suggestions == []
+    assert_consistent(site, archive, example_id, times)
+
+
+def test_find_speakers_again_from_the_staff_page(site, editor, archive, example_id):
+    seg = archive.transcript(example_id).segments[0]
+    editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/segments/0/speaker",
+                  speaker="new")
+    response = editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/diarize",
+                              speakers="2")
+    assert response.status == 200
+    assert "finding the speakers again" in squash(response.page.find("h1").text)
+    job = finished_job(editor, response)
+    assert (job["state"], job["kind"], job["session_id"]) == ("done", "diarize", example_id)
+    after = archive.transcript(example_id)
+    # Two voices found, and the line staff set kept its own speaker.
+    kept = after.segments[0]
+    assert (kept.start, kept.end, kept.speaker_by) == (seg.start, seg.end, "staff")
+    assert [s.speaker for s in after.segments].count(kept.speaker) == 1
+    assert len(after.speakers) == 3
+    assert [c.how for c in after.speaker_changes] == ["reassign", "rediarize"]
+    done = editor.get(urllib.parse.urlsplit(response.url).path).page
+    assert done.find("p", class_="job-done").find("a").get("href").endswith("#speakers")
+
+
+def test_split_a_speaker_from_the_staff_page(site, editor, archive, example_id):
+    editor.submit(staff_page(example_id), f"/staff/sessions/{example_id}/speakers/S3/merge",
+                  into="S2")
+    response = editor.submit(staff_page(example_id),
+                              f"/staff/sessions/{example_id}/speakers/S2/split")
+    job = finished_job(editor, response)
+    assert (job["state"], job["kind"], job["speaker"]) == ("done", "split", "S2")
+    after = archive.transcript(example_id)
+    assert [s.id for s in after.speakers] == ["S1", "S2", "S4", "S5"]
+    assert after.speaker_changes[-1].how == "split"
+    assert search(site, q='speaker:"Speaker 5"')["total"] == \
+        sum(1 for s in after.segments if s.speaker == "S5") > 0
+
+
+def test_upload_takes_a_roster(site, editor, archive):
+    from ingest import jobs
+
+    fields = {"title": "With roster", "date": "2026-02-02", "unit": "Teachers",
+              "url": "http://127.0.0.1:9/recording.ogg",
+              "roster": "Mark Ellison, district, Chief negotiator\nRosa Delgado",
+              "speakers": "2"}
+    token = editor.token("/staff/upload")
+    for bad, says in (({"roster": "Mark, the press"}, "side 'the press' is not one of"),
+                      ({"speakers": "0"}, "from 1 to 50, not 0")):
+        refused = editor.post("/staff/upload", {**fields, **bad, "csrf_token": token})
+        assert refused.status == 400 and says in error_of(refused)
+    assert not (archive.root / ".jobs").exists()
+    response = editor.post("/staff/upload", {**fields, "csrf_token": token})
+    job = finished_job(editor, response)
+    assert job["state"] == "failed"  # nothing listens on port 9; the roster is kept for a retry
+    details = jobs.load(archive, job["id"]).details
+    assert [(m.name, m.side, m.role) for m in details.roster] == [
+        ("Mark Ellison", "district", "Chief negotiator"), ("Rosa Delgado", None, None)]
+    assert details.speaker_count == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from ingest import jobs
-from ontherecord import service
+from ontherecord import roster, service
 from ontherecord.exports import WRITERS
 from ontherecord.model import SIDES
 from search_app.auth import require_login
@@ -32,7 +32,11 @@ def show(session_id: str):
     """One session as staff see it: state, details, speakers, chapters and transcript."""
     transcript = archive().transcript(session_id)
     return render_template("staff/session.html", t=transcript, sides=SIDES,
-                           topics=taxonomy(), formats=WRITERS)
+                           topics=taxonomy(), formats=WRITERS,
+                           roster_text=roster.as_text(transcript.session.roster),
+                           running=[j for j in jobs.every(archive()) if j.kind != "ingest"
+                                    and j.session_id == session_id
+                                    and j.state in ("queued", "running")])
 
 
 @bp.get("/sessions/<session_id>/media")
@@ -54,10 +58,12 @@ def change_state(session_id: str):
 
 @bp.post("/sessions/<session_id>/details")
 def edit_details(session_id: str):
-    """Save a session's title, date, unit, description and source link."""
+    """Save a session's title, date, unit, description, source link, roster and voice count."""
     form = request.form
+    people = roster.parse(form["roster"]) if "roster" in form else None
     service.edit_details(archive(), session_id, title=form.get("title"), date=form.get("date"),
                          unit=form.get("unit"), description=form.get("description"),
-                         source_url=form.get("source_url"))
+                         source_url=form.get("source_url"), roster=people,
+                         speaker_count=form.get("speakers"))
     flash("Details saved.")
     return redirect(url_for(".show", session_id=session_id))

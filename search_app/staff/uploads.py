@@ -27,8 +27,10 @@ from werkzeug.utils import secure_filename
 from ingest import jobs
 from ingest.fetch import is_url
 from ingest.worker import Worker, worker_for
+from ontherecord import roster
 from ontherecord.details import Details
 from ontherecord.errors import InputError
+from ontherecord.model import SIDES
 from search_app.auth import current_staff, require_login
 from search_app.store import archive
 
@@ -71,14 +73,17 @@ def worker() -> Worker:
 @bp.get("/upload")
 def form():
     """The form for a new recording: a file, or the address of one or of a stream."""
-    return render_template("staff/upload.html", limit=current_app.config["MAX_CONTENT_LENGTH"])
+    return render_template("staff/upload.html", limit=current_app.config["MAX_CONTENT_LENGTH"],
+                           sides=SIDES)
 
 
 @bp.post("/upload")
 def upload():
     """Take an upload (or a URL) as a queued job and show its page."""
     form = request.form
-    details = Details(form.get("title", ""), form.get("date", ""), form.get("unit", ""))
+    details = Details(form.get("title", ""), form.get("date", ""), form.get("unit", ""),
+                      roster=roster.parse(form.get("roster", "")),
+                      speaker_count=roster.check_count(form.get("speakers", "")))
     url = form.get("url", "").strip()
     upload = request.files.get("recording")
     has_file = bool(upload and upload.filename)
