@@ -8,36 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ingest import media, voiceprint
+from ingest import media, speaker_embedding
 from ontherecord.archive import Archive
 from ontherecord.model import Session
 from ontherecord.progress import Progress
 
-HOP_FRAMES = 40  # a window every 0.4 s along a line, as diarization takes them
-
 
 def line_voiceprints(wav: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
-    """One unit-length voiceprint per span (seconds) of 16 kHz audio: (len(spans), dim).
+    """One unit-length CAM++ voiceprint per span (seconds) of 16 kHz audio: (len(spans), dim).
 
-    The one place a line's voice is embedded, so a better encoder is swapped in here alone.
-    A line is the mean of its 1.6 s windows; one shorter than a window gets one around it.
+    The one place a line's voice is embedded: the same encoder diarization uses.
     """
-    mels = voiceprint.mel_frames(voiceprint.normalize_volume(wav))
-    width = voiceprint.WINDOW_FRAMES
-    if len(mels) < width:  # pad so even a short recording fills a window
-        mels = np.pad(mels, ((0, width - len(mels)), (0, 0)))
-    last = len(mels) - width
-    starts: list[int] = []
-    owner: list[int] = []
-    for n, (start, end) in enumerate(spans):
-        a, b = int(start / voiceprint.FRAME), int(end / voiceprint.FRAME)
-        ours = list(range(a, b - width + 1, HOP_FRAMES)) or [(a + b - width) // 2]
-        starts += [min(last, max(0, s)) for s in ours]
-        owner += [n] * len(ours)
-    prints = voiceprint.embed_windows(mels, starts)
-    owners = np.asarray(owner)
-    means = np.stack([prints[owners == n].mean(axis=0) for n in range(len(spans))])
-    return means / np.linalg.norm(means, axis=1, keepdims=True).clip(1e-8)
+    return speaker_embedding.embed_spans(speaker_embedding.fbank(wav), spans)
 
 
 def two_voices(prints: np.ndarray, rounds: int = 20) -> np.ndarray:
