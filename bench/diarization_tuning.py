@@ -1,6 +1,7 @@
 """Tune the clustering decision fast: the costly parts once per file, then a grid of choices.
 
-Segmentation and voiceprints depend only on --step, --onset and --min-speech; they are cached
+Segmentation and voiceprints depend only on --step, --onset, --min-speech and --max-speech;
+they are cached
 in bench/data/cache. Each combination of the clustering options given as lists is then
 scored on every set, automatic and with the true count, in seconds.
 
@@ -34,7 +35,7 @@ RATE = 16000
 def heard(wav_path: Path, options: diarize.DiarizeOptions) -> tuple:
     """(local activity, binarized activity, local speakers, duration) of a file, cached."""
     key = f"{wav_path.parent.name}-{wav_path.stem}-{options.step}-{options.onset}-" \
-          f"{options.min_speech}.pkl"
+          f"{options.min_speech}-{options.max_speech}.pkl"
     path = CACHE / key
     if path.is_file():
         return pickle.loads(path.read_bytes())
@@ -51,7 +52,7 @@ def heard(wav_path: Path, options: diarize.DiarizeOptions) -> tuple:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", nargs="+", default=["conv-dev", "ami-dev", "three-speakers"])
-    for name in ("step", "onset", "min_speech"):
+    for name in ("step", "onset", "min_speech", "max_speech"):
         parser.add_argument("--" + name.replace("_", "-"), type=float,
                             default=getattr(diarize.DiarizeOptions(), name))
     grid = ("threshold", "min_cluster", "distinct", "min_gap", "min_turn")
@@ -63,7 +64,8 @@ def main() -> None:
     if HELD_OUT in args.set:
         parser.error(f"{HELD_OUT} is held out of tuning")
     warnings.filterwarnings("ignore")
-    fixed = {"step": args.step, "onset": args.onset, "min_speech": args.min_speech}
+    fixed = {"step": args.step, "onset": args.onset, "min_speech": args.min_speech,
+             "max_speech": args.max_speech}
     files = {name: sorted(folder(name).glob("*.wav")) for name in args.set}
     cached = {p: heard(p, diarize.DiarizeOptions(**fixed)) for ps in files.values() for p in ps}
     refs = {p: read_rttm(p.with_suffix(".rttm")) for p in cached}
