@@ -13,6 +13,10 @@ import itertools
 
 from ontherecord.model import Segment, Speaker, Turn, Word
 
+# A piece this small, cut from a segment at a change of speaker, is taken as a misplaced edge.
+MAX_SLIVER_WORDS = 2
+MAX_SLIVER_SECONDS = 1.0
+
 
 def speaker_at(turns: list[Turn], start: float, end: float) -> str | None:
     """The speaker whose turns overlap [start, end] most, else the nearest turn's speaker."""
@@ -48,15 +52,46 @@ def split_segment(segment: Segment, turns: list[Turn]) -> list[Segment]:
     # A word is placed by its second half: Whisper stretches the start of a segment's first
     # word back into the pause before it, which would give it to the previous speaker.
     labels = [speaker_at(turns, (w.start + w.end) / 2, w.end) for w in segment.words]
-    pieces: list[tuple[str | None, list[Word]]] = []
-    for word, label in zip(segment.words, labels, strict=True):
-        if pieces and pieces[-1][0] == label:
-            pieces[-1][1].append(word)
-        else:
-            pieces.append((label, [word]))
+    pieces = _without_slivers(_joined([(label, [word]) for word, label
+                                       in zip(segment.words, labels, strict=True)]))
     if len(pieces) == 1:
-        return [Segment(segment.start, segment.end, segment.text, labels[0], segment.words)]
+        return [Segment(segment.start, segment.end, segment.text, pieces[0][0], segment.words)]
     return [_piece(words, label) for label, words in pieces]
+
+
+def _without_slivers(pieces: list[tuple[str | None, list[Word]]],
+                     ) -> list[tuple[str | None, list[Word]]]:
+    """Pieces of a word or two (under a second) joined to the longer piece beside them.
+
+    Whisper ends a segment where a voice stops, so a segment holding two voices is mostly a
+    change of speaker that diarization placed a few hundred ms off ("Thank" given to the
+    speaker before, "you. We have looked…" to the right one). A real one-word answer from
+    another voice is usually a segment of its own, and is left alone.
+    """
+    while len(pieces) > 1:
+        short = [i for i, (_, words) in enumerate(pieces)
+                 if len(words) <= MAX_SLIVER_WORDS
+                 and words[-1].end - words[0].start < MAX_SLIVER_SECONDS]
+        if not short:
+            break
+        i = short[0]
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(pieces)]
+        j = max(neighbours, key=lambda j: len(pieces[j][1]))
+        label, words = pieces[j]
+        merged = words + pieces[i][1] if j < i else pieces[i][1] + words
+        pieces = _joined([*pieces[:min(i, j)], (label, merged), *pieces[max(i, j) + 1:]])
+    return pieces
+
+
+def _joined(pieces: list[tuple[str | None, list[Word]]]) -> list[tuple[str | None, list[Word]]]:
+    """Neighbouring pieces of one speaker made one."""
+    out: list[tuple[str | None, list[Word]]] = []
+    for label, words in pieces:
+        if out and out[-1][0] == label:
+            out[-1] = (label, out[-1][1] + words)
+        else:
+            out.append((label, words))
+    return out
 
 
 def floor(turns: list[Turn]) -> list[Turn]:

@@ -35,10 +35,12 @@ def test_a_segment_spanning_a_change_is_split_there():
 
 
 def test_a_voice_that_comes_back_is_a_third_piece():
-    ws = words((1.0, 1.5, " Yes."), (2.5, 3.0, " No."), (8.2, 8.6, " Maybe."))
+    ws = words((0.6, 1.0, " Yes,"), (1.0, 1.4, " we"), (1.4, 1.8, " agree."),
+               (2.5, 3.0, " No,"), (3.0, 3.4, " we"), (3.4, 3.9, " don't."),
+               (8.1, 8.3, " Maybe"), (8.3, 8.5, " next"), (8.5, 8.9, " week."))
     pieces = attribute([segment(ws)], TURNS)
-    assert [(p.speaker, p.text) for p in pieces] == [("S1", "Yes."), ("S2", "No."),
-                                                     ("S1", "Maybe.")]
+    assert [(p.speaker, p.text) for p in pieces] == [
+        ("S1", "Yes, we agree."), ("S2", "No, we don't."), ("S1", "Maybe next week.")]
 
 
 def test_a_segment_of_one_voice_is_kept_whole():
@@ -68,7 +70,8 @@ def test_a_word_in_a_gap_goes_to_the_nearest_turn():
     # Before the first turn and after the last.
     assert speaker_at(TURNS, -1.0, -0.5) == "S1"
     assert speaker_at(TURNS, 20.0, 21.0) == "S1"
-    gap = words((5.2, 5.5, " um,"), (7.5, 7.9, " right."))
+    gap = words((5.1, 5.3, " um,"), (5.3, 5.6, " I"), (5.6, 5.9, " think"),
+                (7.0, 7.3, " right,"), (7.3, 7.6, " let's"), (7.6, 7.9, " go."))
     assert [p.speaker for p in attribute([segment(gap)], TURNS)] == ["S2", "S1"]
 
 
@@ -147,9 +150,10 @@ def test_floor_leaves_no_overlap_and_covers_all_speech():
 def test_words_said_over_someone_go_to_whoever_holds_the_floor():
     # S2 starts first but S1's turn is far longer: the overlap 0.5–1.0 is S1's.
     turns = [Turn(0.0, 1.0, "S2"), Turn(0.5, 10.0, "S1")]
-    ws = words((0.1, 0.4, " So"), (0.6, 0.95, " well,"), (2.0, 2.5, " fine."))
+    ws = words((0.05, 0.15, " So,"), (0.15, 0.3, " we"), (0.3, 0.45, " think"),
+               (0.6, 0.95, " well,"), (2.0, 2.5, " fine."))
     assert [(p.speaker, p.text) for p in attribute([segment(ws)], turns)] == [
-        ("S2", "So"), ("S1", "well, fine.")]
+        ("S2", "So, we think"), ("S1", "well, fine.")]
 
 # --- on the example session, as ingest attributed it ------------------------------------------
 
@@ -195,3 +199,19 @@ def test_example_words_are_attributed_to_whoever_said_them(example):
     # tiny.en's word times can be off by a few hundred ms at a change of voice.
     assert checked > 400
     assert wrong <= 0.01 * checked, (wrong, checked)
+
+
+def test_a_word_or_two_cut_off_at_a_change_of_speaker_joins_its_segment():
+    """Diarization placed the change a few hundred ms early: "Thank" stays with "you. We…"."""
+    words = [Word(10.53, 10.89, " Thank", 0.9), Word(10.89, 11.2, " you.", 0.9),
+             Word(11.3, 11.6, " We", 0.9), Word(11.6, 12.0, " have", 0.9),
+             Word(12.0, 12.7, " looked", 0.9)]
+    segment = Segment(10.53, 12.7, "Thank you. We have looked", None, words)
+    turns = [Turn(0.0, 10.9, "S1"), Turn(10.9, 20.0, "S2")]
+    (whole,) = split_segment(segment, turns)
+    assert whole.speaker == "S2" and whole.text == segment.text
+    # Three words, or a second of speech, are a piece of their own.
+    turns = [Turn(0.0, 11.7, "S1"), Turn(11.7, 20.0, "S2")]
+    first, second = split_segment(segment, turns)
+    assert (first.speaker, first.text) == ("S1", "Thank you. We")
+    assert (second.speaker, second.text) == ("S2", "have looked")
