@@ -87,8 +87,11 @@ def _forced(tree: np.ndarray, prints: np.ndarray, count: int,
     for cut_at in range(count, min(len(prints), count + 60) + 1):
         labels = fcluster(tree, cut_at, criterion="maxclust") - 1
         sizes = np.bincount(labels)
-        if (sizes >= options.min_cluster).sum() >= count or cut_at == len(prints):
+        if (sizes >= options.min_cluster).sum() >= count:
             break
+    else:  # too few voiceprints (a short recording) for that many large groups
+        labels = fcluster(tree, count, criterion="maxclust") - 1
+        sizes = np.bincount(labels)
     keep = np.argsort(-sizes, kind="stable")[:count]
     centres = centroids(prints, labels, len(sizes))[keep]
     return keep[np.argmax(prints @ centres.T, axis=1)]
