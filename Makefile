@@ -70,9 +70,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/asr.py --model base --out bench/results-asr-base.json
-	$(BIN)/python bench/diarization.py --json bench/results-diarization.json
+	$(BIN)/python bench/diarization.py --set ami-dev three-speakers conv-dev conv-test \
+	    --json bench/results-diarization.json
 	$(BIN)/python bench/voice_matching.py --json bench/results-voice-matching.json
-	$(BIN)/python bench/diarization_cost.py --json bench/results-diarization-cost.json
+	$(BIN)/python bench/threads.py --json bench/results-threads.json
+	$(BIN)/python bench/whole_process.py --json bench/results-whole-process.json
 	$(BIN)/python bench/topics.py --json bench/results-topics.json
 	$(BIN)/python bench/topics.py --embeddings false --json bench/results-topics-keywords.json
 	$(BIN)/python bench/upload.py --json bench/results-upload.json
