@@ -47,9 +47,9 @@ class DiarizeOptions:
     # Seconds a local speaker must talk alone in a chunk for the voiceprint to build groups.
     min_speech: float = 1.0
     # Seconds of a local speaker's voice each voiceprint is made from: CAM++'s cost grows with
-    # the length, and every moment is heard by about four chunks anyway. 2 s keeps
-    # diarization within 40% of Whisper's time, as good as 5 s on the dev sets once the
-    # threshold moved from 0.5 to 0.6 (BENCHMARKS.md).
+    # the length, and every moment is heard by about four chunks anyway. At 2 s diarization
+    # costs about 40% of Whisper's time (84% at 5 s), and scores as well as 5 s on the dev
+    # sets once the threshold moved from 0.5 to 0.6 (BENCHMARKS.md).
     max_speech: float = 2.0
     # How far past one voice the chunks' mean count must go to give two at once.
     overlap: float = 0.7
