@@ -168,7 +168,11 @@ def speech_frames(db: np.ndarray) -> np.ndarray:
     Gaps under 50 ms are filled (stops inside words) and blips under 30 ms dropped.
     """
     threshold = max(np.percentile(db, 95) - 40, np.percentile(db, 10) + 6)
-    active = db > threshold
+    return tidied(db > threshold)
+
+
+def tidied(active: np.ndarray) -> np.ndarray:
+    """Speech frames with gaps under 50 ms filled (stops inside words), blips under 30 ms gone."""
     for a, b in bool_runs(~active):
         if b - a < 5 and a > 0 and b < len(active):
             active[a:b] = True
@@ -425,13 +429,7 @@ def turn_runs(audio: np.ndarray, floor: float = -np.inf) -> list[tuple[float, fl
     if len(db) == 0:
         return []
     loud = float(np.percentile(db, 95))
-    active = db > loud + max(-TURN_DB, floor + 6)
-    for a, b in bool_runs(~active):
-        if b - a < 5 and a > 0 and b < len(active):
-            active[a:b] = True
-    for a, b in bool_runs(active):
-        if b - a < 3:
-            active[a:b] = False
+    active = tidied(db > loud + max(-TURN_DB, floor + 6))
     sounds: list[list[int]] = []
     for x, y in bool_runs(active):
         if sounds and x - sounds[-1][1] < 15:
