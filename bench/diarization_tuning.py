@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyannote.metrics.diarization import DiarizationErrorRate  # noqa: E402
 
 from bench.diarization import HELD_OUT, as_annotation, folder, read_rttm  # noqa: E402
-from ingest import diarize, segmentation  # noqa: E402
+from ingest import diarize  # noqa: E402
 from ingest.media import read_wav  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / "data" / "cache"
@@ -40,10 +40,7 @@ def heard(wav_path: Path, options: diarize.DiarizeOptions) -> tuple:
     if path.is_file():
         return pickle.loads(path.read_bytes())
     wav = read_wav(wav_path)
-    found = segmentation.local_activity(wav, options.step)
-    activity = (found.probability >= options.onset).astype("float32")
-    local = diarize.local_speakers(wav, found, activity, options)
-    result = (found, activity, local, len(wav) / RATE)
+    result = (*diarize.hear(wav, options), len(wav) / RATE)
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(result))
     return result

@@ -119,8 +119,8 @@ def local_speakers(wav: np.ndarray, found: segmentation.LocalActivity, activity:
             if len(chosen) < 20:  # under 0.2 s: too little voice to tell whose
                 continue
             if len(chosen) > longest:  # the middle of it
-                first = (len(chosen) - longest) // 2
-                chosen = chosen[first:first + longest]
+                middle = (len(chosen) - longest) // 2
+                chosen = chosen[middle:middle + longest]
             # Shorter ones repeat to the same length: statistics pooling gives the same mean
             # and spread, and pieces of one length run in batches, at a third of the cost.
             chosen = np.resize(chosen, (longest, chosen.shape[1]))
@@ -129,15 +129,14 @@ def local_speakers(wav: np.ndarray, found: segmentation.LocalActivity, activity:
             trusted.append(clean.sum() >= need)
         if done:
             done(found.starts[c])
-    prints = speaker_embedding.embed(features) if features \
-        else np.zeros((0, speaker_embedding.DIM), np.float32)
+    prints = speaker_embedding.embed(features)
     index = np.array(rows, dtype=int).reshape(-1, 2)
     return LocalSpeakers(index[:, 0], index[:, 1], prints, np.array(trusted, dtype=bool))
 
 
 def group(heard: LocalSpeakers, chunks: int, options: DiarizeOptions) -> np.ndarray:
     """The person each local speaker is, [chunks, 3] (-1 where nobody was heard)."""
-    groups = np.full((chunks, 3), -1, dtype=int)
+    groups = np.full((chunks, segmentation.SPEAKERS), -1, dtype=int)
     if len(heard.prints) == 0:
         return groups
     basis = heard.trusted if heard.trusted.any() else np.ones(len(heard.prints), dtype=bool)
@@ -151,12 +150,25 @@ def diarize(wav: np.ndarray, options: DiarizeOptions, progress: Progress) -> Dia
     """Speaker turns of 16 kHz mono audio, speakers numbered S1, S2… by first appearance."""
     duration = len(wav) / RATE
     progress.start("finding speakers", 2 * duration)
-    found = segmentation.local_activity(wav, options.step, done=progress.advance)
-    activity = (found.probability >= options.onset).astype(np.float32)
-    heard = local_speakers(wav, found, activity, options,
-                           done=lambda seconds: progress.advance(duration + seconds))
+    found, activity, heard = hear(wav, options, progress.advance)
     progress.finish()
     return decide(found, activity, heard, duration, options)
+
+
+def hear(wav: np.ndarray, options: DiarizeOptions,
+         advance: Callable[[float], None] | None = None,
+         ) -> tuple[segmentation.LocalActivity, np.ndarray, LocalSpeakers]:
+    """The costly part: local activity, where each local speaker talks, their voiceprints.
+
+    `advance` hears the progress in seconds: up to the length of the recording through the
+    segmentation, then up to twice that through the voiceprints.
+    """
+    duration = len(wav) / RATE
+    found = segmentation.local_activity(wav, options.step, done=advance)
+    activity = (found.probability >= options.onset).astype(np.float32)
+    heard = local_speakers(wav, found, activity, options,
+                           done=advance and (lambda seconds: advance(duration + seconds)))
+    return found, activity, heard
 
 
 def decide(found: segmentation.LocalActivity, activity: np.ndarray, heard: LocalSpeakers,
