@@ -48,7 +48,13 @@ def serving(archive: Archive, **settings):
         # here while they run, a socket's number could be reused by the next test's server
         # and get a stray wake-up byte ("xHTTP/1.1 200 OK") or "Bad file descriptor".
         server.task_dispatcher.shutdown()
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:
+            # The wake-up pipe was found closed once in CI (EBADF) at the end of a module,
+            # after every test had passed. The loop polls each second and stops once its map
+            # is empty, so closing from here still ends it.
+            wasyncore.close_all(server._map, ignore_all=True)
         thread.join(10)
 
 
