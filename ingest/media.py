@@ -26,6 +26,8 @@ TRUNCATION_TOLERANCE = 2.0
 # An Ogg page is at most 65,307 bytes, so the last page starts within this many of the end.
 OGG_TAIL = 65536
 OGG_END_OF_STREAM = 0x04  # header_type flag of a logical stream's last page
+# A keyframe this close to a cut's start lets the video be copied: one frame at 25 fps.
+KEYFRAME_TOLERANCE = 0.04
 
 
 def ffmpeg_binary() -> str:
@@ -162,6 +164,31 @@ def _parse_probe(stderr: bytes) -> MediaInfo:
     return MediaInfo(duration, audio[1] if audio else None, videos[0][1] if videos else None)
 
 
+def keyframe_at(path: Path, seconds: float) -> bool:
+    """Whether the first video stream has a keyframe at `seconds` (within KEYFRAME_TOLERANCE).
+
+    A copy of the video cut there starts with a whole picture; elsewhere it would open on
+    frames that cannot be decoded, so the cut must be re-encoded. Times are from the
+    container's start, as ffmpeg's -ss counts them.
+    """
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        offset = (container.start_time or 0) / av.time_base
+        base = float(stream.time_base or 0)
+        container.seek(int((seconds + offset) / base), stream=stream, backward=True)
+        for packet in container.demux(stream):
+            if packet.pts is None:
+                continue
+            at = packet.pts * base - offset
+            if at > seconds + KEYFRAME_TOLERANCE:
+                return False
+            if packet.is_keyframe and abs(at - seconds) <= KEYFRAME_TOLERANCE:
+                return True
+    return False
+
+
 TRANSCODED_VIDEO = Playable("mp4", "video/mp4", copy=False)
 TRANSCODED_AUDIO = Playable("m4a", "audio/mp4", copy=False)
 
@@ -198,7 +225,7 @@ def positions(stdout: Iterable[bytes]) -> Iterator[float]:
             yield int(line[12:]) / 1e6
 
 
-def _run(command: ffmpeg.nodes.OutputStream, duration: float | None, stage: str,
+def run(command: ffmpeg.nodes.OutputStream, duration: float | None, stage: str,
          progress: Progress) -> None:
     """Run an ffmpeg command, reporting its position as it goes; raise on failure."""
     process = start(command)
@@ -224,7 +251,7 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
     if choice.copy:
         target = folder / f"media.{choice.extension}"
         try:
-            _run(output(source, target, c="copy"), info.duration, "converting", progress)
+            run(output(source, target, c="copy"), info.duration, "converting", progress)
             return choice
         except InputError:
             # Some streams will not remux cleanly; a transcode always gives a playable copy.
@@ -236,7 +263,7 @@ def make_playable(source: Path, info: MediaInfo, folder: Path, progress: Progres
                       pix_fmt="yuv420p", acodec="aac", audio_bitrate="128k")
     else:
         out = output(source, target, vn=None, acodec="aac", audio_bitrate="128k")
-    _run(out, info.duration, "converting", progress)
+    run(out, info.duration, "converting", progress)
     return choice
 
 
@@ -264,7 +291,7 @@ def extract_audio(media: Path, wav: Path, duration: float | None, progress: Prog
         str(wav), vn=None, ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav",
         af="aresample=async=1:first_pts=0",
     )
-    _run(out.overwrite_output(), duration, "extracting", progress)
+    run(out.overwrite_output(), duration, "extracting", progress)
     with wave.open(str(wav)) as w:
         return w.getnframes() / w.getframerate()
 

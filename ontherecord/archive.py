@@ -16,6 +16,8 @@ Layout under the archive root (every path is a property or method of Archive)::
     .uploads/                      uploads arriving from the staff pages
     .staging/                      scratch folders of work in progress; never read as sessions
     .index/                        the search index, derived and rebuildable
+    .cache/clips/                  clips cut from the sessions' media, derived and bounded in size
+    .cache/clips/.locks/           one lock file per clip being cut
 
 Writes go to a temporary path first and are renamed into place, so a reader (or a crash) never
 sees a half-written session. Scratch folders are held by a lock while in use, so any process can
@@ -189,6 +191,16 @@ class Archive:
         return self.root / ".staging"
 
     @property
+    def clips_dir(self) -> Path:
+        """Where clips cut from the sessions' media are cached (derived: any may be removed)."""
+        return self.root / ".cache" / "clips"
+
+    @property
+    def clip_locks_dir(self) -> Path:
+        """Where the lock files of clips being cut live, one per clip."""
+        return self.clips_dir / ".locks"
+
+    @property
     def jobs_dir(self) -> Path:
         """Where staff ingest jobs keep their records and recordings."""
         return self.root / ".jobs"
@@ -220,8 +232,9 @@ class Archive:
             yield
 
     def sweep(self) -> list[str]:
-        """Remove what killed processes left in .staging and .uploads; returns the names."""
-        return sweep(self.staging_dir) + sweep_files(self.uploads_dir)
+        """Remove what killed processes left (scratch, uploads, clip locks); returns the names."""
+        return (sweep(self.staging_dir) + sweep_files(self.uploads_dir)
+                + sweep_files(self.clip_locks_dir))
 
     def session_dir(self, session_id: str) -> Path:
         """The folder of one session; the id is checked so it cannot point outside the archive."""

@@ -1,12 +1,23 @@
-"""Session pages: the player with its transcript, the media file, and transcript downloads."""
+"""Session pages: the player with its transcript, the media, downloads, and clips of it."""
 
-from flask import Blueprint, abort, make_response, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_file,
+)
 
-from ontherecord.errors import InputError
+from ontherecord.clip_ranges import ClipRange, captions_within, clip_range
+from ontherecord.errors import InputError, NotFoundError
 from ontherecord.exports import WRITERS
+from ontherecord.model import Session
 from ontherecord.speakers import talk_by_side
 from ontherecord.timecode import clock, link_time, parse_time
-from search_app import timeline
+from search_app import clips, timeline
 from search_app.store import archive
 from search_app.within import Matches, search_session
 
@@ -97,3 +108,37 @@ def transcript_file(session_id: str, fmt: str):
             f'attachment; filename="{session_id}.{writer.extension}"'
         )
     return response
+
+
+@bp.get("/<session_id>/clip.<ext>")
+def clip(session_id: str, ext: str):
+    """The recording from ?t= to ?end=, or its captions timed from there.
+
+    As m4a, mp3 or (for a video) mp4, or WebVTT; ?download=1 saves it as a file.
+    """
+    if ext not in clips.KINDS and ext != "vtt":
+        abort(404)
+    session = archive().public_session(session_id)
+    if ext == "mp4" and not session.has_video:
+        raise NotFoundError("this recording has no video: ask for clip.m4a or clip.mp3")
+    span = clip_range(request.args.get("t"), request.args.get("end"), session.duration,
+                      current_app.config["CLIP_MAX_SECONDS"])
+    name = f"{session_id}-{span.label}.{ext}"
+    if ext == "vtt":
+        captions = captions_within(archive().transcript(session_id), span)
+        response = make_response(WRITERS["vtt"].render(captions))
+        response.content_type = "text/vtt; charset=utf-8"
+    else:
+        try:
+            response = send_clip(session, span, ext, name)
+        except FileNotFoundError:  # another cut's trim removed it just now: cut it again
+            response = send_clip(session, span, ext, name)
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def send_clip(session: Session, span: ClipRange, kind: str, name: str) -> Response:
+    """The cached clip (cut now if need be), with byte ranges so a player can seek."""
+    path = clips.clip_file(archive(), session, span, kind, current_app.config["CLIP_CACHE_BYTES"])
+    return send_file(path, mimetype=clips.KINDS[kind], conditional=True, download_name=name)

@@ -36,4 +36,6 @@ def defaults() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "ontherecord_session",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "CLIP_MAX_SECONDS": 600,
+        "CLIP_CACHE_BYTES": 2 * 2**30,
     }

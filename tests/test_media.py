@@ -194,3 +194,17 @@ def test_extracted_audio_keeps_a_late_start(tmp_path, how):
     speech = _rms(pcm[int((LATE_BY + 1) * rate): int((LATE_BY + 9) * rate)])
     assert speech > 500
     assert lead < speech / 50, (lead, speech)
+
+
+# --- keyframes, where a copied cut can start --------------------------------------------------
+
+
+def test_keyframes_are_found_where_a_whole_picture_starts(tmp_path):
+    video = tmp_path / "keyframes.mp4"
+    # A keyframe every second (10 frames at 10 fps), and only there.
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=8", "-c:v", "libx264",
+           "-preset", "veryfast", "-g", "10", "-sc_threshold", "0", str(video))
+    assert [media.keyframe_at(video, t) for t in (0.0, 1.0, 5.0, 7.0)] == [True] * 4
+    assert [media.keyframe_at(video, t) for t in (0.5, 2.35, 5.1, 6.9)] == [False] * 4
+    # Past the end there is no picture to start from.
+    assert not media.keyframe_at(video, 9.0)
