@@ -308,9 +308,11 @@ def test_a_cut_killed_midway_leaves_only_scratch_that_is_swept(archive, cuts):
                                stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert process.stdout is not None
-    assert process.stdout.readline() == "cutting\n"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    try:
+        assert process.stdout.readline() == "cutting\n"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
     (scratch,) = [p for p in archive.staging_dir.iterdir() if p.is_dir()]
     assert (scratch / f"{AUDIO}-v0-1-4.mp3").read_bytes() == b"half a clip"
     assert cached(archive) == []
