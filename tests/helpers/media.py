@@ -47,16 +47,19 @@ def ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_binary(), "-v", "error", "-y", *args], check=True)
 
 
+def make_clip(folder: Path, kind: str, seconds: float = CLIP_SECONDS) -> Path:
+    """The example's first seconds in one accepted container (a video one with a test card)."""
+    name, options, video = CONTAINERS[kind]
+    picture = ["-f", "lavfi", "-i", f"testsrc=size=320x240:rate=10:duration={seconds:g}"]
+    inputs = ["-t", f"{seconds:g}", "-i", str(EXAMPLE), *(picture if video else [])]
+    maps = ["-map", "0:a", "-map", "1:v"] if video else []
+    ffmpeg(*inputs, *maps, *options, "-shortest", str(folder / name))
+    return folder / name
+
+
 def make_clips(folder: Path) -> dict[str, Path]:
     """The example's first seconds in every accepted container (video ones with a test card)."""
-    made = {}
-    for kind, (name, options, video) in CONTAINERS.items():
-        picture = ["-f", "lavfi", "-i", f"testsrc=size=320x240:rate=10:duration={CLIP_SECONDS}"]
-        inputs = ["-t", str(CLIP_SECONDS), "-i", str(EXAMPLE), *(picture if video else [])]
-        maps = ["-map", "0:a", "-map", "1:v"] if video else []
-        ffmpeg(*inputs, *maps, *options, "-shortest", str(folder / name))
-        made[kind] = folder / name
-    return made
+    return {kind: make_clip(folder, kind) for kind in CONTAINERS}
 
 
 def decode(source: Path, target: Path):
