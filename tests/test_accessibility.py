@@ -19,13 +19,19 @@ from tests.helpers.browser import log_in, player_time, seeked_to, watch_seeks
 from tests.helpers.faceted import FACETED
 from tests.helpers.http import serving
 from tests.helpers.media import make_clip
-from tests.helpers.transcripts import VIDEO_TRANSCRIPT, made_archive
+from tests.helpers.transcripts import VIDEO_TRANSCRIPT, made_archive, make_transcript
 
 pytestmark = pytest.mark.browser
 
 NAME, PASSWORD = "editor", "correct horse battery"
 SESSION = FACETED[0].session.id  # three lines, two speakers with sides, two chapters
 VIDEO = VIDEO_TRANSCRIPT.session.id
+# Words no phone screen is wide enough for, in the title, the description and what was said.
+ADDRESS = ("https://district.example.org/board/documents/2026/bargaining/proposals/"
+           "ArticleXIVCompensationScheduleRevisedFinalDraftForTheUnion.pdf")
+LONG_WORDS = make_transcript("2026-04-20-long-words", f"Proposal {ADDRESS}", "2026-04-20",
+                             "Teachers", [(0.0, 5.0, None, f"The salary proposal is {ADDRESS}")])
+LONG_WORDS.session.description = f"Documents: {ADDRESS}"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
@@ -39,6 +45,7 @@ PAGES = [
     (f"/search?q=salary&session={SESSION}", "ol.hits li", False),
     (f"/sessions/{SESSION}?q=salary", "#match-list li a", False),
     (f"/sessions/{VIDEO}", "video#player", False),
+    (f"/sessions/{LONG_WORDS.session.id}", ".description", False),
     ("/sessions/", "main li", False),
     ("/topics/", "main li a", False),
     ("/topics/compensation", "ol.topic-chapters li.hit", False),
@@ -80,13 +87,13 @@ OVERFLOW = """() => { const edge = document.documentElement.clientWidth, found =
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """Hand-made sessions with sides, chapters and topics, and a video, each with a real
-    recording; one staff account; served over real HTTP."""
+    """Hand-made sessions with sides, chapters and topics, a video, and one of long words,
+    each with a real recording; one staff account; served over real HTTP."""
     folder = tmp_path_factory.mktemp("a11y")
     audio = make_clip(folder, "ogg", 15).read_bytes()
-    media = {t.session.id: audio for t in FACETED}
+    media = {t.session.id: audio for t in (*FACETED, LONG_WORDS)}
     media[VIDEO] = make_clip(folder, "mp4", 6).read_bytes()
-    archive = made_archive(folder / "archive", (*FACETED, VIDEO_TRANSCRIPT), media)
+    archive = made_archive(folder / "archive", (*FACETED, VIDEO_TRANSCRIPT, LONG_WORDS), media)
     staff.add(archive, NAME, PASSWORD)
     with serving(archive) as url:
         yield url
