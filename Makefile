@@ -23,7 +23,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+# axe-core, the accessibility checker the browser tests inject into each page
+# (tests/test_accessibility.py): from npm, pinned, into tests/.node (not committed). Without npm
+# the checks are skipped locally, and fail in CI.
+AXE_VERSION = 4.14.1
+AXE = tests/.node/node_modules/axe-core/axe.min.js
+$(AXE): Makefile
+	npm install --prefix tests/.node --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+	touch $@
+
+install: $(STAMP) $(AXE)
 
 OTR = $(BIN)/ontherecord
 # The demo ingests the example, names its four voices as staff would, lists the chapters it
@@ -54,12 +63,12 @@ ENGINE_TESTS = tests/test_search.py tests/test_api.py tests/test_within.py tests
 	tests/test_speakers.py tests/test_voices.py tests/test_staff_web.py tests/test_publishing.py \
 	tests/test_healing.py tests/test_service.py
 
-test: lint
+test: lint $(AXE)
 	$(BIN)/python -m pytest
 	ONTHERECORD_ENGINE=tantivy $(BIN)/python -m pytest $(ENGINE_TESTS)
 
 # Everything but the tests marked slow (those that run a real Whisper model): for quick edits.
-test-fast: lint
+test-fast: lint $(AXE)
 	$(BIN)/python -m pytest -m "not slow"
 
 # ruff, then the type check: what the pre-commit hooks run too.
@@ -80,4 +89,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/upload.py --json bench/results-upload.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/.node

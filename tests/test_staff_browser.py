@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from ingest import jobs, media
 from ontherecord import service, staff
 from ontherecord.timecode import link_time
-from tests.helpers.browser import player_time
+from tests.helpers.browser import log_in, player_time
 from tests.helpers.example import EXAMPLE, assert_link_time, phrase_start, segment_saying
 from tests.helpers.http import get_json, serving
 from tests.helpers.media import ffmpeg
@@ -82,16 +82,6 @@ def bare_page(browser):
     assert dialogs == []
 
 
-def log_in(page, url: str) -> None:
-    """Log in through the form, typing the name and password as a person does."""
-    page.goto(f"{url}/staff/login")
-    page.get_by_label("Name", exact=True).press_sequentially(NAME)
-    page.get_by_label("Password", exact=True).press_sequentially(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{url}/staff/")
-    expect(page.locator(".staffbar .who")).to_have_text(f"Logged in as {NAME}")
-
-
 def assert_inert(page, where: str) -> None:
     """Nothing of a payload ran or became markup: no flag, no injected element, no request."""
     page.wait_for_load_state("load")
@@ -132,7 +122,7 @@ def cues(page) -> list[dict]:
 def test_markup_in_a_speaker_name_is_inert_everywhere(bare_page, site, staff_archive,
                                                       example_id):
     page = bare_page
-    log_in(page, site)
+    log_in(page, site, NAME, PASSWORD)
     staff_url = f"{site}/staff/sessions/{example_id}"
     page.goto(staff_url)
     form = page.locator("#speaker-S1")
@@ -207,7 +197,7 @@ def test_markup_in_a_correction_is_inert_everywhere(bare_page, site, staff_archi
     page = bare_page
     before = staff_archive.transcript(example_id).segments[0].text.strip()
     after = f"{before} {FIX_PAYLOAD}"
-    log_in(page, site)
+    log_in(page, site, NAME, PASSWORD)
     staff_url = f"{site}/staff/sessions/{example_id}"
     page.goto(staff_url)
     line = page.locator("#seg-0")
@@ -298,7 +288,7 @@ def test_give_a_line_to_another_speaker_and_see_it_in_public(page, site, staff_a
     index = transcript.segments.index(seg)
     before = transcript.speaker_name(seg.speaker)
     other = next(s for s in transcript.speakers if s.id != seg.speaker)
-    log_in(page, site)
+    log_in(page, site, NAME, PASSWORD)
     staff_url = f"{site}/staff/sessions/{example_id}"
     page.goto(staff_url)
     line = page.locator(f"#seg-{index}")
@@ -324,7 +314,7 @@ def test_upload_from_the_browser_to_a_published_searchable_session(page, site, s
                                                                    example_id, clip):
     title = "Opening remarks (uploaded)"
     before = set(staff_archive.ids())
-    log_in(page, site)
+    log_in(page, site, NAME, PASSWORD)
     job_id = upload(page, site, clip, title)
 
     # The job page follows the job: first its stage and progress ...
@@ -419,7 +409,7 @@ def test_a_failed_job_shows_its_error_and_can_be_retried_and_discarded(page, sit
     bad = tmp_path / "notes.mp4"
     bad.write_text("Minutes of the meeting, not a recording.\n" * 40)
     before = staff_archive.ids()
-    log_in(page, site)
+    log_in(page, site, NAME, PASSWORD)
     job_id = upload(page, site, bad, "Not a recording")
 
     error = page.locator(".job-error[role=alert]")
@@ -486,7 +476,7 @@ def gates(monkeypatch):
 
 
 def test_the_job_page_survives_a_reload(page, site, staff_archive, clip, gates):
-    log_in(page, site)
+    log_in(page, site, NAME, PASSWORD)
     job_id = upload(page, site, clip, "Reloaded while working")
     assert gates["queued"].wait(30)
     box = page.locator("section.job")
@@ -538,7 +528,7 @@ def test_a_job_running_before_its_first_stage_says_what_it_is_doing(page, site, 
 
     monkeypatch.setattr(media, "probe", probe)
     try:
-        log_in(page, site)
+        log_in(page, site, NAME, PASSWORD)
         job_id = upload(page, site, clip, "Probed slowly")
         assert probing.wait(60)
         assert job_json(page, site, job_id)["state"] == "running"

@@ -21,15 +21,14 @@ export function percentAt(t) {
 }
 
 /** Put one mark per match on the matches row (none hides it); returns the marks in order. */
-export function showMatchMarks(matches, hrefOf) {
+export function showMatchMarks(matches) {
   const track = document.getElementById("match-marks");
   if (!track) return [];
+  // Anchors without href: nothing inside the slider may take focus (see _timeline.html).
   const marks = matches.map((m, i) => {
     const a = document.createElement("a");
     a.className = "match-mark";
     a.dataset.match = String(i);
-    a.href = hrefOf(m);
-    a.tabIndex = -1;
     a.title = clockText(m.start);
     a.style.left = percentAt(m.start).toFixed(2) + "%";
     return a;

@@ -52,7 +52,7 @@ function setUp() {
       li.classList.remove("match", "current-match");
     });
     matches = []; current = -1; total = 0;
-    marks = showMatchMarks([], hrefOf);
+    marks = showMatchMarks([]);
     listBox.querySelector("ol").replaceChildren();
     listBox.hidden = true;
     error.hidden = true;
@@ -90,7 +90,7 @@ function setUp() {
   function show(found) {
     matches = found.matches; total = found.total;
     matches.forEach(markLine);
-    marks = showMatchMarks(matches, hrefOf);
+    marks = showMatchMarks(matches);
     listBox.querySelector("ol").replaceChildren(...matches.map(listItem));
     listBox.hidden = matches.length === 0;
     steps.forEach((b) => { b.hidden = matches.length === 0; });

@@ -47,11 +47,11 @@ def ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_binary(), "-v", "error", "-y", *args], check=True)
 
 
-def make_clip(folder: Path, kind: str) -> Path:
+def make_clip(folder: Path, kind: str, seconds: float = CLIP_SECONDS) -> Path:
     """The example's first seconds in one accepted container (a video one with a test card)."""
     name, options, video = CONTAINERS[kind]
-    picture = ["-f", "lavfi", "-i", f"testsrc=size=320x240:rate=10:duration={CLIP_SECONDS}"]
-    inputs = ["-t", str(CLIP_SECONDS), "-i", str(EXAMPLE), *(picture if video else [])]
+    picture = ["-f", "lavfi", "-i", f"testsrc=size=320x240:rate=10:duration={seconds:g}"]
+    inputs = ["-t", f"{seconds:g}", "-i", str(EXAMPLE), *(picture if video else [])]
     maps = ["-map", "0:a", "-map", "1:v"] if video else []
     ffmpeg(*inputs, *maps, *options, "-shortest", str(folder / name))
     return folder / name

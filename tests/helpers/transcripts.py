@@ -61,6 +61,8 @@ VIDEO_TRANSCRIPT = make_transcript(
     ],
 )
 VIDEO_TRANSCRIPT.session.media, VIDEO_TRANSCRIPT.session.media_type = "media.mp4", "video/mp4"
+# What a hand-made session's recording holds unless a test gives it a real one.
+PLACEHOLDER = b"not really media"
 
 
 def build_index(path: Path, transcripts=CORPUS, engine: str | None = None) -> SearchIndex:
@@ -72,18 +74,21 @@ def build_index(path: Path, transcripts=CORPUS, engine: str | None = None) -> Se
     return index
 
 
-def commit(archive: Archive, transcript: Transcript, media: bytes = b"not really media") -> None:
+def commit(archive: Archive, transcript: Transcript, media: bytes = PLACEHOLDER) -> None:
     """Put a hand-made session into an archive as ingest does: staged, then renamed in."""
     with archive.staging() as folder:
         (folder / transcript.session.media).write_bytes(media)
         archive.commit(folder, transcript)
 
 
-def made_archive(root: Path, transcripts=(HOSTILE_TRANSCRIPT, VIDEO_TRANSCRIPT)) -> Archive:
-    """An indexed archive of hand-made sessions (by default the hostile and video ones)."""
+def made_archive(root: Path, transcripts=(HOSTILE_TRANSCRIPT, VIDEO_TRANSCRIPT),
+                 media: dict[str, bytes] | None = None) -> Archive:
+    """An indexed archive of hand-made sessions (by default the hostile and video ones), with
+    the recordings `media` gives by session id (placeholder bytes for the others)."""
     archive = Archive(root)
+    recordings = media or {}
     for transcript in transcripts:
-        commit(archive, transcript)
+        commit(archive, transcript, recordings.get(transcript.session.id, PLACEHOLDER))
     SearchIndex(archive.index_dir).rebuild_from(archive)
     return archive
 
