@@ -5,8 +5,9 @@ sends. It listens for publications (ontherecord.events), whoever published: the 
 the command line, a job. Sending is in a background thread, so a publication never waits for
 a mail server, and never fails because of one.
 
-What is owed is worked out from the archive each time: every public session published since a
-subscription was confirmed, that the database does not record as dealt with. So a mail server
+What is owed is worked out from the archive each time: every public session that the database
+does not record as dealt with for a confirmed subscription (those public when it was confirmed
+are recorded then). So a mail server
 that was down, or a process killed between publishing and sending, only delays an alert: the
 next publication, or the web app's next start-up, sends it. Deliveries hold a lock, and each
 email is recorded as soon as it is sent, so two deliveries never send the same alert.
@@ -197,10 +198,13 @@ def owed(archive: Archive, store: Subscriptions) -> tuple[list[Letter], Done]:
     letters: dict[tuple[str, str], Letter] = {}
     nothing: Done = []
     index = SearchIndex.of(archive)
+    indexed = index.stamps()
     for session in archive.public_sessions() if subscriptions else []:
+        if indexed.get(session.id) != session.version:
+            # Published a moment ago and not yet in the index: its announcement comes next.
+            continue
         for sub in subscriptions:
-            # Both are ISO 8601 UTC to the second: "same second" counts as after.
-            if (sub.id, session.id) in done or session.published_at < (sub.confirmed_at or "~"):
+            if (sub.id, session.id) in done:  # among them, those public at its confirmation
                 continue
             page = matches(index, sub.followed, session.id)
             if page is not None and page.total:

@@ -1,7 +1,7 @@
 """Email alert subscriptions, kept in the archive's small SQLite database (alerts.sqlite3).
 
 A subscription is one address following one search (words and filters). It is pending until
-the address confirms it (double opt-in), and only sessions published after that are alerted.
+the address confirms it (double opt-in), and only sessions made public after that are alerted.
 The database also records which (subscription, session) pairs were dealt with, so an alert is
 sent once, and the recent sign-ups that the rate limits count.
 
@@ -19,7 +19,7 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,11 +209,21 @@ class Subscriptions:
         """Every confirmed subscription."""
         return self._select("confirmed_at IS NOT NULL")
 
-    def confirm(self, token: str) -> Subscription | None:
-        """Confirm a subscription (from now on) by its link; it as confirmed, or None."""
+    def confirm(self, token: str, public: Iterable[str]) -> Subscription | None:
+        """Confirm a subscription by its link; it as confirmed, or None if there is none.
+
+        The sessions `public` now are no news to it: they are recorded as dealt with, so only
+        sessions made public from now on are alerted.
+        """
         with self._transaction() as db:
-            db.execute("UPDATE subscriptions SET confirmed_at = ? WHERE confirm_hash = ? AND "
-                       "confirmed_at IS NULL", (now_iso(), _digest(token)))
+            found = db.execute("SELECT id FROM subscriptions WHERE confirm_hash = ? AND "
+                               "confirmed_at IS NULL", (_digest(token),)).fetchone()
+            if found:
+                now = now_iso()
+                db.execute("UPDATE subscriptions SET confirmed_at = ? WHERE id = ?",
+                           (now, found[0]))
+                db.executemany("INSERT OR IGNORE INTO alerted VALUES (?, ?, 0, ?)",
+                               [(found[0], session, now) for session in public])
         return self.by_confirmation(token)
 
     def unsubscribe(self, token: str, everything: bool = False) -> int:

@@ -115,7 +115,8 @@ def confirm_form(token: str):
 @bp.post("/confirm/<token>")
 def confirm(token: str):
     """Confirm a subscription: from now on, new sessions that match are alerted."""
-    found = subscriptions().confirm(token) or abort(404, INVALID)
+    public = [s.id for s in archive().public_sessions()]
+    found = subscriptions().confirm(token, public) or abort(404, INVALID)
     return notice("Alert confirmed", "You will get an email whenever a newly published "
                   "session matches this search. Every email has a link to stop them.", found)
 
@@ -125,8 +126,8 @@ def unsubscribe_form(token: str):
     """The page an unsubscribe link opens: one button; ?all=1 stops every alert."""
     found = subscriptions().by_unsubscribe(token) or abort(404, GONE)
     everything = request.args.get("all") == "1"
-    what = "every alert to this address" if everything else "alerts for this search"
-    return notice("Stop alerts", f"Press Stop to get no more {what}.", found,
+    what = "every alert to this address" if everything else "the alerts for this search"
+    return notice("Stop alerts", f"Press Stop to end {what}.", found,
                   action=url_for("alerts.unsubscribe", token=token,
                                  all="1" if everything else None), label="Stop")
 

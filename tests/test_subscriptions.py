@@ -76,10 +76,13 @@ def test_a_subscription_waits_for_its_confirmation(store):
     pending = store.by_confirmation(token)
     assert pending and pending.confirmed_at is None and pending.followed == SALARY
     assert store.by_confirmation("not-a-token") is None
-    confirmed = store.confirm(token)
+    confirmed = store.confirm(token, ["2026-03-10-a", "2026-10-14-b"])
     assert confirmed and confirmed.confirmed_at and store.confirmed() == [confirmed]
-    # A second click changes nothing, not even when it was confirmed.
-    assert store.confirm(token) == confirmed
+    # What was public then is no news: only sessions made public later are alerted.
+    assert store.dealt_with() == {(confirmed.id, "2026-03-10-a"), (confirmed.id, "2026-10-14-b")}
+    # A second click changes nothing.
+    assert store.confirm(token, ["2026-11-01-c"]) == confirmed
+    assert len(store.dealt_with()) == 2
 
 
 def test_tokens_are_random_and_confirmation_tokens_are_kept_hashed(store):
@@ -92,7 +95,7 @@ def test_tokens_are_random_and_confirmation_tokens_are_kept_hashed(store):
 def test_no_confirmation_is_due_for_a_search_already_followed(store):
     token = sign_up(store, "a@example.org")
     assert token is not None
-    store.confirm(token)
+    store.confirm(token, [])
     assert sign_up(store, "A@example.org".lower()) is None
     assert len(store.confirmed()) == 1
     # Another search of the same address is a subscription of its own.
@@ -103,7 +106,7 @@ def test_a_new_sign_up_of_a_pending_search_replaces_its_link(store):
     old = sign_up(store, "a@example.org")
     new = sign_up(store, "a@example.org")
     assert old and new and old != new
-    assert store.confirm(old) is None and store.confirm(new) is not None
+    assert store.confirm(old, []) is None and store.confirm(new, []) is not None
 
 
 def test_one_confirmation_email_an_address_every_few_minutes(store):
@@ -127,10 +130,10 @@ def test_unsubscribing_one_search_or_every_one(store):
     for followed in (SALARY, SPEAKER):
         token = sign_up(store, "a@example.org", followed)
         assert token
-        store.confirm(token)
+        store.confirm(token, [])
     other = sign_up(store, "b@example.org")
     assert other
-    store.confirm(other)
+    store.confirm(other, [])
     salary, speaker, theirs = store.confirmed()
     store.record([(salary.id, "2026-12-01-x", 2)])
     assert store.unsubscribe(salary.unsubscribe_token) == 1
@@ -157,7 +160,7 @@ def test_the_database_is_in_wal_mode_and_survives_kill_9(tmp_path):
         n = 0
         while True:
             token = store.sign_up(f"{{n}}@example.org", Followed("salary"), str(n), 10, 0)
-            store.confirm(token)
+            store.confirm(token, ["s1"])
             print(n, flush=True)
             n += 1
     """)
@@ -175,3 +178,4 @@ def test_the_database_is_in_wal_mode_and_survives_kill_9(tmp_path):
     assert len(confirmed) >= 20
     assert [s.address for s in confirmed[:20]] == [f"{n}@example.org" for n in range(20)]
     assert all(s.followed == Followed("salary") and s.unsubscribe_token for s in confirmed)
+    assert {(s.id, "s1") for s in confirmed} == Subscriptions(path).dealt_with()
