@@ -25,6 +25,10 @@ from search_app.store import archive
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
+INVALID = ("This confirmation link does not work: it is older than a week, or the alert was "
+           "stopped. Sign up again from a search.")
+GONE = "This alert is already stopped."
+
 
 def mail() -> MailSettings:
     """The app's mail settings."""
@@ -142,7 +146,3 @@ def unsubscribe(token: str):
     subscriptions().unsubscribe(token, everything=request.args.get("all") == "1")
     return notice("Alerts stopped", "You will get no more of these alerts.")
 
-
-INVALID = ("This confirmation link does not work: it is older than a week, or the alert was "
-           "stopped. Sign up again from a search.")
-GONE = "This alert is already stopped."
