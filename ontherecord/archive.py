@@ -11,6 +11,7 @@ Layout under the archive root (every path is a property or method of Archive)::
     taxonomy.toml                  optional: the archive's own topics for chapters
     glossary.txt                   optional terms (names, acronyms) to prime the recognizer
     .secret_key                    signs staff login cookies, owner-only
+    alerts.sqlite3                 email alert subscriptions and what was sent (SQLite, WAL)
     .lock                          held while a session changes, by any process
     .jobs/<id>/                    staff ingest jobs: job.json and the recording in in/
     .uploads/                      uploads arriving from the staff pages
@@ -219,6 +220,11 @@ class Archive:
     def secret_key_path(self) -> Path:
         """The key that signs login cookies."""
         return self.root / ".secret_key"
+
+    @property
+    def alerts_path(self) -> Path:
+        """The email alerts' subscriptions and record of what was sent (see ontherecord.alerts)."""
+        return self.root / "alerts.sqlite3"
 
     @contextlib.contextmanager
     def changing(self) -> Iterator[None]:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ontherecord import roster, service
+from ontherecord import alerts, roster, service
 from ontherecord.archive import Archive, default_root, write_text_atomic
 from ontherecord.details import Details
 from ontherecord.errors import InputError, OnTheRecordError
@@ -539,6 +539,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.func not in (cmd_ingest, cmd_record, cmd_staff) and not archive.root.is_dir():
             raise InputError(f"no archive at {archive.root}: ingest a recording first, "
                              "or name the archive with --archive")
+        # A session published from here alerts its followers, if ONTHERECORD_MAIL_… are set.
+        alerts.listen(archive, alerts.MailSettings.from_env())
         return args.func(args, archive)
     except BrokenPipeError:
         # The reader went away (`ontherecord export … | head`): not an error of ours.

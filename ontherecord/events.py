@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ontherecord.model import Correction, Session, Transcript
+
+if TYPE_CHECKING:
+    from ontherecord.archive import Archive
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ class Change:
     was_public: bool = False
     correction: Correction | None = None
     created: bool = True  # False for an ingest that found the recording already archived
+    # Where it was saved: a listener (alerts) acts for the archives it was set up for only.
+    archive: Archive | None = None
 
     @property
     def session(self) -> Session:

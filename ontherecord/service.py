@@ -64,7 +64,7 @@ def _save(archive: Archive, transcript: Transcript, kind: Kind, was_public: bool
     if registry is not None:
         voices.save(archive, registry)
     SearchIndex.of(archive).reconcile(archive)
-    return Change(kind, transcript, was_public=was_public, **facts)
+    return Change(kind, transcript, was_public=was_public, archive=archive, **facts)
 
 
 def _announced(change: Change) -> Change:
@@ -309,7 +309,8 @@ def edit_chapters(archive: Archive, session_id: str, *, find: bool = False,
             chapters.retitle(transcript, *retitle)
             what.append(str(retitle[0]))
         if not what:
-            return Change("chapters", transcript, was_public=transcript.session.public)
+            return Change("chapters", transcript, was_public=transcript.session.public,
+                          archive=archive)
         change = _save(archive, transcript, "chapters", transcript.session.public, text=True,
                        what=what)
     return _announced(change)
@@ -373,13 +374,14 @@ def ingest(archive: Archive, source: str | Path, info: Details, *,
                 publishing.publish(result.session)
             if _commit(archive, folder, result.transcript, result.voiceprints):
                 return _announced(Change("ingested", result.transcript,
-                                         what=["publish"] if publish else []))
+                                         what=["publish"] if publish else [], archive=archive))
     # Already archived (perhaps by another process a moment ago): publish it if asked.
     existing = archive.find_by_sha256(result.session.source.sha256) or result.session
     if publish and not existing.public:
         change = change_state(archive, existing.id, "publish")
     else:
-        change = Change("ingested", archive.transcript(existing.id), was_public=existing.public)
+        change = Change("ingested", archive.transcript(existing.id), was_public=existing.public,
+                        archive=archive)
     change.created = False
     return change
 

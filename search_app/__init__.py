@@ -19,7 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
 
-    from search_app import api, auth, errors, search, security, sessions, topics
+    from search_app import alerts, api, auth, errors, search, security, sessions, topics
     from search_app.staff import edits, uploads
     from search_app.staff import sessions as staff_sessions
 
@@ -31,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sessions.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(topics.bp)
+    app.register_blueprint(alerts.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff_sessions.bp)
     app.register_blueprint(edits.bp)
@@ -43,11 +44,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def start_up(app: Flask) -> None:
-    """Heal what a killed process left (scratch folders, a stale index, interrupted jobs)."""
+    """Heal what a killed process left (scratch, a stale index, jobs, alerts owed)."""
     from index.store import SearchIndex
     from ingest import jobs
     from ingest.worker import worker_for
-    from ontherecord import service
+    from ontherecord import alerts, service
 
     archive = Archive(app.config["ARCHIVE"])
     if not archive.root.is_dir():
@@ -59,5 +60,9 @@ def start_up(app: Flask) -> None:
     caught_up = service.heal(archive)
     if caught_up:
         app.logger.warning("the search index caught up on %d sessions", len(caught_up))
+    mail = alerts.MailSettings.from_config(app.config)
+    alerts.listen(archive, mail)
+    if mail.ready:  # a publication whose alerts a mail server or a kill -9 held up
+        alerts.in_background(alerts.deliver, archive, mail)
     if jobs.interrupted(archive):  # queued jobs wait: take them up now, not at the next upload
         worker_for(archive, app.config["MODEL"])

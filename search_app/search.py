@@ -1,5 +1,7 @@
 """Search pages: the home page with recent sessions, and results grouped by session."""
 
+from collections.abc import Mapping
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from index.query import Filters
@@ -34,9 +36,10 @@ def sort_order() -> str:
     return sort
 
 
-def filters() -> Filters:
-    """The filters the address asks for (?speaker=, ?topic=, ?unit=, ?side=, ?from=, ?to=…)."""
-    chosen = {field: request.args.get(arg, "") for arg, field in FILTER_ARGS.items()}
+def filters(args: Mapping[str, str] | None = None) -> Filters:
+    """The filters the address (?speaker=, ?from=…) or the form fields `args` ask for."""
+    args = request.args if args is None else args
+    chosen = {field: args.get(arg, "") for arg, field in FILTER_ARGS.items()}
     chosen["speaker"] = chosen["speaker"][:MAX_NAME]
     return Filters(**chosen)
 

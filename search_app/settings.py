@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ontherecord import alerts
 from ontherecord.archive import default_root
 
 
@@ -18,7 +19,7 @@ def waitress_options(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def defaults() -> dict[str, Any]:
-    """Default settings; the archive folder follows $ONTHERECORD_ARCHIVE when it is set."""
+    """Default settings; some follow the environment ($ONTHERECORD_ARCHIVE, _MAIL_HOST…)."""
     return {
         "ARCHIVE": str(default_root()),
         "SITE_NAME": "On the Record",
@@ -38,4 +39,9 @@ def defaults() -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "CLIP_MAX_SECONDS": 600,
         "CLIP_CACHE_BYTES": 2 * 2**30,
+        # Email alerts: sign-ups a client may make an hour, and how often one address may be
+        # sent a confirmation email.
+        "ALERT_SIGNUPS_PER_HOUR": 10,
+        "ALERT_CONFIRM_MINUTES": 10,
+        **alerts.from_environment(),
     }

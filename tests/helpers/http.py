@@ -30,14 +30,15 @@ def client_over(archive: Archive, **settings):
 
 
 @contextlib.contextmanager
-def serving(archive: Archive, **settings):
-    """The app over an archive, served by waitress on a free loopback port; yields its URL."""
+def serving(archive: Archive, port: int = 0, **settings):
+    """The app over an archive, served by waitress on a loopback port (a free one unless
+    given: an app that writes its own address in emails must know it); yields its URL."""
     # Background ingests use the test model unless `settings` say otherwise.
     from waitress import wasyncore
     from waitress.server import create_server
 
     app = create_app({"ARCHIVE": str(archive.root), "MODEL": TEST_MODEL, **settings})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4,
+    server = create_server(app, host="127.0.0.1", port=port, threads=4,
                            **waitress_options(app.config))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -102,3 +102,14 @@ def segments_saying(transcript: Transcript, word: str) -> list[int]:
     """Numbers of the segments that say `word` in any form the index counts as the same word."""
     (stem,) = stems(word)
     return [n for n, seg in enumerate(transcript.segments) if stem in stems(seg.text)]
+
+
+def add_draft(archive: Archive, session_id: str, lines, speakers=(), date: str = "2026-12-01",
+              unit: str = "Teachers") -> str:
+    """Put a hand-made draft session (from make_transcript's lines) into an archive, ready to
+    be published by a test; returns its id."""
+    transcript = make_transcript(session_id, f"Session {session_id}", date, unit, lines,
+                                 speakers)
+    transcript.session.state = "draft"
+    commit(archive, transcript)
+    return session_id
