@@ -102,9 +102,11 @@ def timed_words(segment: Segment) -> list[Word]:
     The recognizer's words need not split as the text does ("well-known" may be two), so
     they are aligned to the text; a line without word times shares its time evenly.
     """
+    tokens = segment.text.split()
+    if [w.word.strip() for w in segment.words] == tokens:  # the usual case, and quick
+        return segment.words
     if segment.words:
         return realign(segment.words, segment.text, segment)
-    tokens = segment.text.split()
     return spread(tokens, segment.start, segment.end) if tokens else []
 
 

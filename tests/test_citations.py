@@ -158,3 +158,14 @@ def test_an_entry_without_a_version_is_taken_as_older_than_any_citation():
 
 def test_word_starts_are_hundredths_from_the_line_start():
     assert citations.word_starts(session().segments[1]) == "0 50 100 150 200 250 300"
+
+
+def test_words_the_recognizer_split_otherwise_are_quoted_as_the_text_writes_them():
+    t = session()
+    t.segments.append(Segment(20.0, 21.5, " A well-known fact.", "S1", [
+        Word(20.0, 20.2, " A", 0.9), Word(20.2, 20.6, " well", 0.9),
+        Word(20.6, 21.0, "-known", 0.9), Word(21.0, 21.5, " fact.", 0.9)]))
+    assert [(w.start, w.end) for w in citations.timed_words(t.segments[-1])] == [
+        (20.0, 20.2), (20.2, 21.0), (21.0, 21.5)]
+    assert cite(t, 20.2, 21.0).quote == "well-known"
+    assert citations.word_starts(t.segments[-1]) == "0 20 100"
