@@ -13,7 +13,7 @@ import difflib
 import re
 
 from ontherecord.errors import InputError
-from ontherecord.model import Correction, Segment, Transcript, Word
+from ontherecord.model import Correction, Segment, Transcript, Word, saved_version
 from ontherecord.text import one_line
 from ontherecord.timecode import now_iso
 
@@ -33,7 +33,7 @@ def clean(text: str) -> str:
     return cleaned
 
 
-def _spread(tokens: list[str], start: float, end: float) -> list[Word]:
+def spread(tokens: list[str], start: float, end: float) -> list[Word]:
     """New words sharing a span of time evenly (a staff fix is certain: probability 1)."""
     step = max(end - start, 0.0) / len(tokens)
     return [Word(round(start + i * step, 3), round(start + (i + 1) * step, 3), f" {t}", 1.0)
@@ -60,7 +60,7 @@ def realign(words: list[Word], text: str, segment: Segment) -> list[Word]:
             start = words[i1].start if i2 > i1 else (out[-1].end if out else segment.start)
             end = words[i2 - 1].end if i2 > i1 else (words[i1].start if i1 < len(words)
                                                      else segment.end)
-            out += _spread(tokens[j1:j2], start, max(start, end))
+            out += spread(tokens[j1:j2], start, max(start, end))
     return out
 
 
@@ -84,7 +84,7 @@ def correct(transcript: Transcript, index: int, text: str, expected: str | None 
     # Whisper's text starts with a space; keep that form so exports read the same.
     segment.text = f" {after}"
     when = now.isoformat(timespec="seconds") if now else now_iso()
-    correction = Correction(when, segment.start, before, after)
+    correction = Correction(when, segment.start, before, after, saved_version(transcript))
     transcript.corrections.append(correction)
     return correction
 

@@ -168,6 +168,15 @@ class Session:
         return self.media_type.startswith("video/")
 
 
+def saved_version(transcript: Transcript) -> int:
+    """The version a change being made now gives the session once saved.
+
+    ontherecord.service saves every change with the version counted up by one, so a log entry
+    can carry it before the save: a citation then tells the changes made since it was quoted.
+    """
+    return transcript.session.version + 1
+
+
 @dataclass
 class Correction:
     """A staff fix to one segment's text, kept in the session's public correction log."""
@@ -177,6 +186,8 @@ class Correction:
     start: float  # the segment's start: times never change, so this finds it for good
     before: str
     after: str
+    # The session version the change made (None in entries logged before versions were kept).
+    version: int | None = None
 
 
 # How a speaker change came about: lines given to another voice, a voice split in two, two
@@ -195,6 +206,7 @@ class SpeakerChange:
     after: str
     lines: int = 1  # how many lines changed speaker (for a re-run: how many voices were found)
     how: SpeakerHow = "reassign"
+    version: int | None = None  # as for Correction
 
 
 # Where a suggested name comes from: someone introducing themselves ("I'm Mark Ellison, for

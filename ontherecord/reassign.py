@@ -17,7 +17,14 @@ from dataclasses import replace
 
 from ontherecord.corrections import segment_at
 from ontherecord.errors import InputError
-from ontherecord.model import Speaker, SpeakerChange, SpeakerHow, Transcript, Turn
+from ontherecord.model import (
+    Speaker,
+    SpeakerChange,
+    SpeakerHow,
+    Transcript,
+    Turn,
+    saved_version,
+)
 from ontherecord.speakers import find, join_turns
 from ontherecord.timecode import clock, now_iso
 
@@ -38,7 +45,7 @@ def log(transcript: Transcript, how: SpeakerHow, start: float, before: str, afte
         lines: int, now: dt.datetime | None = None) -> SpeakerChange:
     """Add an entry to the session's public log of speaker changes."""
     when = now.isoformat(timespec="seconds") if now else now_iso()
-    change = SpeakerChange(when, start, before, after, lines, how)
+    change = SpeakerChange(when, start, before, after, lines, how, saved_version(transcript))
     transcript.speaker_changes.append(change)
     return change
 

@@ -21,6 +21,12 @@ def clock(seconds: float, decimal: str = ".") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{decimal}{ms:03d}"
 
 
+def hms(seconds: float) -> str:
+    """H:MM:SS with the hour always written (0:01:05), as a citation gives its times."""
+    h, m, s = clock(seconds)[:8].split(":")
+    return f"{int(h)}:{m}:{s}"
+
+
 def link_time(seconds: float) -> str:
     """The ?t= value for a moment: rounded down to 0.1 s, so a link never starts after it."""
     return f"{math.floor(seconds * 10) / 10:.1f}"

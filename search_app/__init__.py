@@ -7,7 +7,8 @@ from typing import Any
 from flask import Flask
 
 from ontherecord.archive import Archive
-from ontherecord.timecode import link_time
+from ontherecord.citations import word_starts
+from ontherecord.timecode import hms, link_time
 from search_app.settings import defaults
 
 
@@ -39,6 +40,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.jinja_env.filters["clock"] = sessions.short_clock
     app.jinja_env.filters["link_time"] = link_time
+    app.jinja_env.filters["hms"] = hms
+    app.jinja_env.filters["word_starts"] = word_starts
     start_up(app)
     return app
 

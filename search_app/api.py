@@ -2,7 +2,9 @@
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from ontherecord.timecode import link_time
+from ontherecord import citations
+from ontherecord.errors import InputError
+from ontherecord.timecode import link_time, parse_time
 from search_app.search import filters, page_number, sort_order
 from search_app.store import archive, search_index
 from search_app.within import search_session
@@ -58,3 +60,21 @@ def session_search(session_id: str):
     # must be a 404, not an empty answer that says it exists.
     archive().public_session(session_id)
     return jsonify(search_session(session_id, request.args.get("q", "")).to_dict())
+
+
+@bp.get("/sessions/<session_id>/cite")
+def cite(session_id: str):
+    """The citation of what was said between ?t= and ?end=, and as text, Markdown and HTML.
+
+    Each speaker's words, the session, the times, a permalink pinned to this version and the
+    clip's links; written out too, ready to paste.
+    """
+    transcript = archive().public_transcript(session_id)
+    if "t" not in request.args or "end" not in request.args:
+        raise InputError("say when the passage starts and ends: ?t=83.5&end=97.2 (seconds)")
+    citation = citations.cite(transcript, parse_time(request.args["t"]),
+                              parse_time(request.args["end"]))
+    site = request.url_root.rstrip("/")  # with the script root, if mounted under one
+    return jsonify({**citation.to_dict(site), "text": citations.as_text(citation, site),
+                    "markdown": citations.as_markdown(citation, site),
+                    "html": citations.as_html(citation, site)})

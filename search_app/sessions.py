@@ -1,5 +1,7 @@
 """Session pages: the player with its transcript, the media, downloads, and clips of it."""
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     Response,
@@ -11,12 +13,13 @@ from flask import (
     send_file,
 )
 
+from ontherecord import citations
 from ontherecord.clip_ranges import ClipRange, captions_within, clip_range
 from ontherecord.errors import InputError, NotFoundError
 from ontherecord.exports import WRITERS
-from ontherecord.model import Session
+from ontherecord.model import Correction, Session, SpeakerChange, Transcript
 from ontherecord.speakers import talk_by_side
-from ontherecord.timecode import clock, link_time, parse_time
+from ontherecord.timecode import hms, link_time, parse_time
 from search_app import clips, timeline
 from search_app.store import archive
 from search_app.within import Matches, search_session
@@ -26,8 +29,9 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 def short_clock(seconds: float) -> str:
     """H:MM:SS, or M:SS under an hour, as people read a timestamp."""
-    h, m, s = clock(seconds)[:8].split(":")
-    return f"{int(h)}:{m}:{s}" if int(h) else f"{int(m)}:{s}"
+    written = hms(seconds)
+    h, m, s = written.split(":")
+    return written if int(h) else f"{int(m)}:{s}"
 
 
 @bp.get("/")
@@ -67,20 +71,46 @@ def opening_time(duration: float, found: Matches | None) -> float:
     return min(start, duration)
 
 
+@dataclass
+class Passage:
+    """A quoted passage a permalink opens: its times, lines, and changes since it was quoted."""
+
+    start: float
+    end: float
+    marks: dict[int, tuple[int, int]]
+    changed: list[Correction | SpeakerChange]
+
+
+def passage_asked(transcript: Transcript, start: float) -> Passage | None:
+    """?end= (with ?t=) marks a quoted passage, and ?v= is the version it was quoted from."""
+    if "end" not in request.args:
+        return None
+    end = parse_time(request.args["end"])
+    citations.check_range(transcript.session, start, end)
+    raw = request.args.get("v", "").strip()
+    if raw and not raw.isdigit():
+        raise InputError(f"v={raw!r} is not a version: a citation's link gives a whole number")
+    changed = citations.changed_since(transcript, start, end, int(raw)) if raw else []
+    return Passage(start, end, citations.marks(transcript, start, end), changed)
+
+
 @bp.get("/<session_id>")
 def show(session_id: str):
     """The player opened at ?t=, the timeline, the transcript beside it, and the downloads.
 
     ?q= searches within the session: its matches are marked in the transcript and on the
-    timeline and listed as links, so the search works without JavaScript too.
+    timeline and listed as links, so the search works without JavaScript too. ?t=&end=&v=
+    (a citation's permalink) marks a quoted passage and plays it to its end.
     """
     transcript = archive().public_transcript(session_id)
     query, found, error = matches_asked(session_id)
     start = opening_time(transcript.session.duration, found)
+    passage = passage_asked(transcript, start)
     # Named within_*, not query: the site's search box in the header fills itself from `query`.
     page = render_template("session.html", t=transcript, start=start, formats=WRITERS,
                            timeline=timeline.build(transcript), within_query=query,
-                           found=found, within_error=error, sides=talk_by_side(transcript))
+                           found=found, within_error=error, sides=talk_by_side(transcript),
+                           passage=passage)
     return page, 400 if error else 200
 
 

@@ -150,7 +150,8 @@ def test_a_correction_fixes_the_text_and_is_logged():
     fix = correct(t, 1, "  We will take\tthat back\nto our team. ", now=NOW)
     assert fix == Correction("2026-10-20T15:04:05+00:00", SEGMENT_START,
                              "We will take attack to our team.",
-                             "We will take that back to our team.")
+                             "We will take that back to our team.",
+                             t.session.version + 1)  # the version its save will make
     assert t.corrections == [fix]
     seg = t.segments[1]
     assert seg.text == " We will take that back to our team."
@@ -316,7 +317,9 @@ def test_correct_a_segment_from_the_command_line(cli, archive_copy, example_id):
     body = json.loads((archive_copy.session_dir(example_id) / "transcript.json")
                       .read_text("utf-8"))
     (logged,) = body["corrections"]
-    assert set(logged) == {"at", "start", "before", "after"}
+    assert set(logged) == {"at", "start", "before", "after", "version"}
+    # The version the correction made, so a citation quoted before it can tell.
+    assert logged["version"] == archive_copy.session(example_id).version
     assert (logged["start"], logged["before"], logged["after"]) == (seg.start, old, FIXED)
     at = dt.datetime.fromisoformat(logged["at"])
     assert at.utcoffset() == dt.timedelta(0)

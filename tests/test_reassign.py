@@ -99,7 +99,8 @@ def test_a_line_given_to_another_speaker(cli, archive_copy, example_id, voice_id
     exported = json.loads(ok(cli("export", example_id, archive=root)))
     assert exported["speaker_changes"] == [{
         "at": change.at, "start": moved.start, "before": f"Speaker {union[1:]}",
-        "after": "Mark Ellison", "lines": 1, "how": "reassign"}]
+        "after": "Mark Ellison", "lines": 1, "how": "reassign",
+        "version": after.session.version}]
     assert exported["segments"][index]["speaker_by"] == "staff"
     assert client.get(f"/api/sessions/{example_id}").json["speaker_changes"] == \
         exported["speaker_changes"]

@@ -649,7 +649,7 @@ def test_correct_a_line_of_the_transcript(site, editor, archive, example_id, tim
     assert exported["segments"][index]["text"].strip() == FIXED
     assert [w["word"].strip() for w in exported["segments"][index]["words"]] == FIXED.split()
     assert exported["corrections"] == [{"at": logged.at, "start": seg.start, "before": old,
-                                        "after": FIXED}]
+                                        "after": FIXED, "version": after.session.version}]
     assert anonymous(site, f"/api/sessions/{example_id}").json() == exported
     txt = anonymous(site, f"/sessions/{example_id}/transcript.txt").text
     assert f"[{clock(seg.start)[:8]}] {after.speaker_name(seg.speaker)}: {FIXED}\n" in txt

@@ -1,6 +1,7 @@
 // Keeps the player, the chapters and the transcript in step: ?t= opens the recording at a
 // moment, clicking a line or a chapter seeks there, and the chapter and line being spoken are
-// highlighted as the recording plays. Exports seek() and the clock for timeline.js and
+// highlighted as the recording plays; a quoted passage (?t=…&end=…) plays to its end and
+// stops there. Exports seek() and the clock for timeline.js and
 // within.js, which import this module (it runs once however many import it).
 
 export const player = document.getElementById("player");
@@ -105,13 +106,34 @@ function keepInStep() {
   list.addEventListener("click", (event) => {
     const li = event.target.closest("li[data-start]");
     // Leave new-tab clicks and text selection (people copy quotes) to the browser, and typing
-    // to the staff page's correction forms.
+    // to the staff page's correction forms and buttons (Cite).
     if (!li || leaveToBrowser(event)) return;
-    if (event.target.closest("form")) return;
+    if (event.target.closest("form, button")) return;
     if (String(window.getSelection()).length > 0) return;
     event.preventDefault();
     seek(parseFloat(li.dataset.start), true);
   });
 }
 
+// A quoted passage's recording pauses when it plays through the passage's end, the first
+// time only: a seek past the end (or playing on afterwards) is the listener's choice.
+function stopAtEnd(end) {
+  let before = null; // where the player was a moment ago while playing through
+  let done = false;
+  function check() {
+    const now = player.currentTime;
+    if (!done && before !== null && before < end && now >= end) {
+      done = true;
+      player.pause();
+    }
+    before = now;
+    // timeupdate comes four times a second; frames stop the player nearer the end.
+    if (!done && !player.paused) requestAnimationFrame(check);
+  }
+  player.addEventListener("seeking", () => { before = null; });
+  player.addEventListener("playing", () => { before = player.currentTime; requestAnimationFrame(check); });
+  player.addEventListener("timeupdate", check);
+}
+
 if (player && list) keepInStep();
+if (player && player.dataset.end) stopAtEnd(parseFloat(player.dataset.end));
