@@ -23,8 +23,9 @@ def data_license(config: dict[str, Any]) -> bulk.License:
     return bulk.License(config["DATA_LICENSE"], config["DATA_LICENSE_URL"])
 
 
-@bp.get("/archive.jsonl", defaults={"packed": False})
+# Registered bottom up: the plain file's rule first, so url_for gives it unless packed=True.
 @bp.get("/archive.jsonl.gz", defaults={"packed": True})
+@bp.get("/archive.jsonl", defaults={"packed": False})
 def archive_file(packed: bool):
     """The file of every public session (see ontherecord.bulk for its lines)."""
     store = archive()

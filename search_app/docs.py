@@ -38,7 +38,9 @@ def page():
 
 
 def route(path: str, method: str, operation: Schema, changes: dict[str, str]) -> dict[str, Any]:
-    """What the page shows of one operation."""
+    """What the page shows of one operation (`changes`: example values it may not take)."""
+    changes = {p["name"]: changes[p["name"]] for p in operation["parameters"]
+               if p["name"] in changes}
     return {
         "method": method.upper(), "path": path, "id": operation["operationId"],
         "summary": operation["summary"], "description": operation["description"],
