@@ -171,12 +171,13 @@ def _after_change(change: Change) -> None:
 
     A small archive's file is rewritten before the change returns, a large one's after.
     """
-    if not (change.session.public or change.was_public):
+    archive = change.archive
+    if archive is None or not (change.session.public or change.was_public):
         return
-    if hours_of(change.archive.public_sessions()) < AT_ONCE_HOURS:
-        regenerate(change.archive)
+    if hours_of(archive.public_sessions()) < AT_ONCE_HOURS:
+        regenerate(archive)
     else:
-        regenerate_soon(change.archive)
+        regenerate_soon(archive)
 
 
 def regenerate_soon(archive: Archive) -> None:

@@ -23,6 +23,7 @@ from index.store import SORTS
 from ontherecord.bulk import FORMAT
 from ontherecord.exports import WRITERS
 from ontherecord.model import SIDES
+from search_app.clips import KINDS
 
 Schema = dict[str, Any]
 
@@ -76,10 +77,10 @@ def path_arg(name: str, description: str, example: str, **schema: Any) -> Schema
             "example": example, "schema": {"type": "string", **schema}}
 
 
-def query(name: str, description: str, example: str | None = None,
+def query(name: str, description: str, example: str | None = None, required: bool = False,
           **schema: Any) -> Schema:
-    """An optional query argument; with an example, the example request includes it."""
-    found: Schema = {"name": name, "in": "query", "required": False,
+    """A query argument; with an example, the example request includes it."""
+    found: Schema = {"name": name, "in": "query", "required": required,
                      "description": description, "schema": {"type": "string", **schema}}
     if example is not None:
         found["example"] = example
@@ -360,6 +361,23 @@ PATHS: dict[str, dict[str, Schema]] = {
             error(404, "no public session has this id, or no such format", NO_SESSION,
                   {"fmt": "docx"}, page=True)),
         "transcriptFile"),
+    "/sessions/{session_id}/clip.{ext}": get(
+        "Sessions", "A clip of the recording, or its captions",
+        "The recording from t to end: m4a or mp3 audio, or mp4 video (a recording with a "
+        "picture only; else 404), with the clip's captions as a subtitle track; vtt gives "
+        "those captions as WebVTT, timed from the clip's start. Cut at the first request, "
+        "then cached; byte ranges are served.",
+        [SESSION_ID, path_arg("ext", "the kind of clip", "m4a", enum=[*KINDS, "vtt"]),
+         query("t", "where the clip starts: seconds, or h:mm:ss", "2", required=True),
+         query("end", "where it ends (at most CLIP_MAX_SECONDS after t)", "5", required=True),
+         query("download", "1: sent as a file to save (Content-Disposition)", enum=["1"])],
+        responses(ok("the clip", {**{media: {} for media in KINDS.values()},
+                                  "text/vtt": {"schema": {"type": "string"}}}),
+                  error(400, "t or end missing or unreadable, end not after t, past the "
+                        "recording's end, or too long", {"end": "1"}, {"t": "soon"}, page=True),
+                  error(404, "no public session has this id, no such kind of clip", NO_SESSION,
+                        {"ext": "wav"}, page=True)),
+        "clip"),
     "/sessions/{session_id}/media": get(
         "Sessions", "The recording",
         "The session's playable recording (video or audio, as recorded); byte ranges are "

@@ -18,6 +18,7 @@ from search_app.openapi import DOCUMENT, EXAMPLE_SESSION, example_url, operation
 from tests.helpers.faceted import faceted
 from tests.helpers.html import parse_html
 from tests.helpers.http import Client, serving
+from tests.helpers.media import CLIP_SECONDS, make_clip
 from tests.helpers.schemas import named, schema_errors
 from tests.helpers.transcripts import made_archive
 
@@ -28,11 +29,14 @@ PRIVATE = ("/staff/", "/static/", "/alerts/")
 
 
 def example_sessions():
-    """The document's example session (public, with every kind of field) and a draft."""
+    """The document's example session (public, a video, with every kind of field) and a
+    draft."""
     public = faceted(EXAMPLE_SESSION, "2026-03-10", "Teachers", [
         ("D", "compensation", "The salary schedule stays."),
         ("U", "class-size", "Class size caps matter most."),
     ])
+    public.session.duration = CLIP_SECONDS
+    public.session.media, public.session.media_type = "media.mp4", "video/mp4"
     public.session.published_at = "2026-03-11T09:00:00+00:00"
     public.segments[0].words = [Word(0.0, 0.5, " The", 0.9), Word(0.5, 1.2, " salary", 0.8)]
     public.corrections = [Correction("2026-03-12T10:00:00+00:00", 0.0, "The salary stays.",
@@ -48,7 +52,10 @@ def example_sessions():
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    return made_archive(tmp_path_factory.mktemp("openapi") / "archive", example_sessions())
+    """The example sessions, the public one with a real recording (its clips are cut)."""
+    video = make_clip(tmp_path_factory.mktemp("recording"), "mp4").read_bytes()
+    return made_archive(tmp_path_factory.mktemp("openapi") / "archive", example_sessions(),
+                        {EXAMPLE_SESSION: video})
 
 
 @pytest.fixture(scope="module")
