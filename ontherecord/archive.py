@@ -19,6 +19,7 @@ Layout under the archive root (every path is a property or method of Archive)::
     .index/                        the search index, derived and rebuildable
     .cache/clips/                  clips cut from the sessions' media, derived and bounded in size
     .cache/clips/.locks/           one lock file per clip being cut
+    .data/archive.jsonl(.gz)       every public session in one file (ontherecord.bulk), derived
 
 Writes go to a temporary path first and are renamed into place, so a reader (or a crash) never
 sees a half-written session. Scratch folders are held by a lock while in use, so any process can
@@ -59,6 +60,18 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def copy_atomic(source: Path, path: Path) -> None:
+    """Copy a file to a temporary file beside `path`, then rename it over `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f, open(source, "rb") as src:
+            shutil.copyfileobj(src, f, 2**20)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -185,6 +198,11 @@ class Archive:
     def index_dir(self) -> Path:
         """Where the derived search index lives."""
         return self.root / ".index"
+
+    @property
+    def bulk_path(self) -> Path:
+        """The derived file of every public session, for download (see ontherecord.bulk)."""
+        return self.root / ".data" / "archive.jsonl"
 
     @property
     def staging_dir(self) -> Path:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ontherecord import alerts, roster, service
-from ontherecord.archive import Archive, default_root, write_text_atomic
+from ontherecord.archive import Archive, copy_atomic, default_root, write_text_atomic
 from ontherecord.details import Details
 from ontherecord.errors import InputError, OnTheRecordError
 from ontherecord.events import Change
@@ -120,6 +121,26 @@ def cmd_search(args: argparse.Namespace, archive: Archive) -> int:
     for hit in page.hits:
         who = f" {hit.speaker}:" if hit.speaker else ""
         print(f"{hit.session} [{clock(hit.start)[:8]}]{who} {hit.text}")
+    return 0
+
+
+def cmd_export_all(args: argparse.Namespace, archive: Archive) -> int:
+    """Write every public session as JSON Lines (the site's /data/archive.jsonl).
+
+    To stdout, or to a file: one named *.gz gets the gzipped copy.
+    """
+    from ontherecord import bulk
+
+    bulk.heal(archive)  # made afresh if the archive changed since, under the licence it states
+    if not args.output:
+        with open(archive.bulk_path, "rb") as f:
+            shutil.copyfileobj(f, sys.stdout.buffer)
+        return 0
+    target = Path(args.output)
+    if not target.parent.is_dir():
+        raise InputError(f"{target.parent}: no such folder for the output file")
+    source = bulk.gzip_path(archive) if target.suffix == ".gz" else archive.bulk_path
+    copy_atomic(source, target)
     return 0
 
 
@@ -427,6 +448,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="json")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("export-all", parents=[common],
+                       help="write every public session as JSON Lines (the bulk data file)")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout (*.gz: gzipped)")
+    p.set_defaults(func=cmd_export_all)
 
     p = sub.add_parser("speakers", parents=[common],
                        help="list a session's speakers, name, merge or split them, or give "

@@ -23,6 +23,7 @@ import numpy as np
 from index.engines import hours_of
 from index.store import SearchIndex
 from ontherecord import (
+    bulk,
     chapters,
     corrections,
     details,
@@ -73,16 +74,19 @@ def _announced(change: Change) -> Change:
     return change
 
 
-def heal(archive: Archive) -> list[str]:
-    """Repair what a killed process left: stale scratch folders, and an index behind the archive.
+def heal(archive: Archive, license: bulk.License | None = None) -> list[str]:
+    """Repair what a killed process left: stale scratch folders, derived data behind the archive.
 
-    Run at every start-up; returns the ids of the sessions the index had to catch up on.
+    That is the search index, and the bulk data file (also rewritten under another `license`;
+    None keeps the file's). Run at every start-up; returns the ids of the sessions the index
+    had to catch up on.
     """
     archive.sweep()
     if not archive.sessions_dir.is_dir():
         return []
     index = SearchIndex.of(archive)
     public = archive.public_sessions()  # read once: every session record, at every start-up
+    bulk.heal(archive, license, versions_of(public))
     if index.outgrown(hours_of(public)):  # "auto" picks the engine by the archive's size
         index.rebuild_from(archive)
     # The usual case: no lock, nothing written.

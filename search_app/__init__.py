@@ -20,7 +20,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
 
-    from search_app import alerts, api, auth, errors, search, security, sessions, topics
+    from search_app import alerts, api, auth, data, docs, errors, search, security, sessions, topics
     from search_app.staff import edits, uploads
     from search_app.staff import sessions as staff_sessions
 
@@ -31,6 +31,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(docs.bp)
+    app.register_blueprint(data.bp)
     app.register_blueprint(topics.bp)
     app.register_blueprint(alerts.bp)
     app.register_blueprint(auth.bp)
@@ -47,11 +49,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def start_up(app: Flask) -> None:
-    """Heal what a killed process left (scratch, a stale index, jobs, alerts owed)."""
+    """Heal what a killed process left: scratch, stale derived data, jobs, alerts owed."""
     from index.store import SearchIndex
     from ingest import jobs
     from ingest.worker import worker_for
     from ontherecord import alerts, service
+    from search_app.data import data_license
 
     archive = Archive(app.config["ARCHIVE"])
     if not archive.root.is_dir():
@@ -60,7 +63,7 @@ def start_up(app: Flask) -> None:
     if engine and archive.ids() and SearchIndex(archive.index_dir).choice() != engine:
         app.logger.warning("rebuilding the search index with %s", engine)
         service.reindex(archive, engine)
-    caught_up = service.heal(archive)
+    caught_up = service.heal(archive, data_license(app.config))
     if caught_up:
         app.logger.warning("the search index caught up on %d sessions", len(caught_up))
     mail = alerts.MailSettings.from_config(app.config)

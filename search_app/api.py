@@ -1,12 +1,18 @@
-"""The JSON API: search hits and whole sessions, for scripts and newsrooms."""
+"""The JSON API: search hits, whole sessions and topics, for scripts and newsrooms.
+
+Every route here is described in the OpenAPI document (search_app/openapi.py; a test fails
+for one that is not).
+"""
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ontherecord import citations
+from ontherecord.chapters import counts
 from ontherecord.errors import InputError
 from ontherecord.timecode import link_time, parse_time
 from search_app.search import filters, page_number, sort_order
 from search_app.store import archive, search_index
+from search_app.topics import chapters_on, taxonomy
 from search_app.within import search_session
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -78,3 +84,29 @@ def cite(session_id: str):
     return jsonify({**citation.to_dict(site), "text": citations.as_text(citation, site),
                     "markdown": citations.as_markdown(citation, site),
                     "html": citations.as_html(citation, site)})
+
+
+@bp.get("/topics")
+def topics():
+    """Every topic of the taxonomy with its chapter count, and links to its page and chapters."""
+    found = counts(archive())
+    return jsonify([
+        {"id": topic_id, "name": name, "chapters": found.get(topic_id, 0),
+         "url": url_for("topics.show", topic_id=topic_id, _external=True),
+         "api": url_for("api.topic", topic_id=topic_id, _external=True)}
+        for topic_id, name in taxonomy().items()
+    ])
+
+
+@bp.get("/topics/<topic_id>")
+def topic(topic_id: str):
+    """Every chapter on one topic, newest session first, each with a link to its start."""
+    name, found = chapters_on(topic_id)
+    return jsonify({"id": topic_id, "name": name, "chapters": [
+        {"session": session.id, "session_title": session.title, "date": session.date,
+         "unit": session.unit, "number": number, "title": chapter.title,
+         "start": chapter.start, "end": chapter.end, "edited": chapter.edited,
+         "url": url_for("sessions.show", session_id=session.id, t=link_time(chapter.start),
+                        _external=True)}
+        for session, number, chapter in found
+    ]})

@@ -6,6 +6,7 @@ from typing import Any
 
 from ontherecord import alerts
 from ontherecord.archive import default_root
+from ontherecord.bulk import DEFAULT_LICENSE
 
 
 def waitress_options(config: dict[str, Any]) -> dict[str, Any]:
@@ -44,4 +45,7 @@ def defaults() -> dict[str, Any]:
         "ALERT_SIGNUPS_PER_HOUR": 10,
         "ALERT_CONFIRM_MINUTES": 10,
         **alerts.from_environment(),
+        # The licence the bulk data file (/data/archive.jsonl) states on its first line.
+        "DATA_LICENSE": DEFAULT_LICENSE.name,
+        "DATA_LICENSE_URL": DEFAULT_LICENSE.url,
     }

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, g, render_template
 
 from ontherecord.chapters import counts, on_topic
 from ontherecord.errors import InputError
+from ontherecord.model import Chapter, Session
 from ontherecord.taxonomy import load_taxonomy, topic_names
 from search_app.store import archive
 
@@ -31,12 +32,20 @@ def listing():
     return render_template("topics.html", topics=taxonomy(), counts=counts(archive()))
 
 
-@bp.get("/<topic_id>")
-def show(topic_id: str):
-    """Every chapter on one topic, newest session first."""
+def chapters_on(topic_id: str) -> tuple[str, list[tuple[Session, int, Chapter]]]:
+    """A topic's name and its chapters, newest session first; 404 for a topic nobody knows.
+
+    A topic gone from the taxonomy is still known by the chapters that carry it.
+    """
     topics = taxonomy()
     found = on_topic(archive(), topic_id)
     if topic_id not in topics and not found:
         abort(404)
-    name = topics.get(topic_id) or found[0][2].topic
+    return topics.get(topic_id) or found[0][2].topic, found
+
+
+@bp.get("/<topic_id>")
+def show(topic_id: str):
+    """Every chapter on one topic, newest session first."""
+    name, found = chapters_on(topic_id)
     return render_template("topic.html", topic_id=topic_id, name=name, found=found)

@@ -425,7 +425,7 @@ def command_sections(readme: str) -> dict[str, str]:
     section = command_line_section(readme)
     block = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
     usage: dict[str, str] = {}
-    starts = list(re.finditer(r"ontherecord (\w+)", block))
+    starts = list(re.finditer(r"ontherecord ([\w-]+)", block))  # export-all too
     for this, after in zip(starts, [*starts[1:], None], strict=True):
         text = block[this.start():after.start() if after else len(block)]
         usage[this.group(1)] = usage.get(this.group(1), "") + text
@@ -434,8 +434,8 @@ def command_sections(readme: str) -> dict[str, str]:
         for other in re.findall(r"same options as (\w+)", text):
             own[command] += usage[other]
     for bullet in re.findall(r"^- (.*?)(?=^- |^\S|\Z)", section, re.MULTILINE | re.DOTALL):
-        names = re.match(r"(?:\*\*\w+\*\*(?:,\s*)?)+", bullet)
-        for command in re.findall(r"\*\*(\w+)\*\*", names.group(0) if names else ""):
+        names = re.match(r"(?:\*\*[\w-]+\*\*(?:,\s*)?)+", bullet)
+        for command in re.findall(r"\*\*([\w-]+)\*\*", names.group(0) if names else ""):
             if command in own:
                 own[command] += "\n" + bullet
     return own
