@@ -143,6 +143,8 @@ SEGMENT_FIELDS: dict[str, Schema] = {
     "chapter": nullable(integer("index of its chapter in `chapters`")),
     "speaker_by": nullable(text('"staff" when staff set who said it', enum=["staff"])),
 }
+LOG_VERSION = nullable(integer("the session's version this change made (none before they "
+                              "were kept)"))
 LOG_FIELDS: dict[str, Schema] = {
     "corrections": array(ref("Correction")),
     "speaker_changes": array(ref("SpeakerChange")),
@@ -193,12 +195,13 @@ SCHEMAS: dict[str, Schema] = {
     "Correction": obj("A staff fix to a line's text, logged publicly", {
         "at": text("when (ISO 8601 UTC)", format="date-time"),
         "start": seconds("the line's start"), "before": text("the text before"),
-        "after": text("the text after")}),
+        "after": text("the text after"), "version": LOG_VERSION}),
     "SpeakerChange": obj("A staff change to who said which lines, logged publicly", {
         "at": text("when (ISO 8601 UTC)", format="date-time"),
         "start": seconds("the first line changed"), "before": text("the speaker before"),
         "after": text("the speaker after"), "lines": integer("how many lines"),
-        "how": text("how", enum=["reassign", "split", "merge", "rediarize"])}),
+        "how": text("how", enum=["reassign", "split", "merge", "rediarize"]),
+        "version": LOG_VERSION}),
     "Session": obj("A session's public details", SESSION_FIELDS),
     "SessionSummary": obj("A session in the list, with its links", {
         **SESSION_FIELDS, "url": text("its page", format="uri"),
@@ -230,6 +233,27 @@ SCHEMAS: dict[str, Schema] = {
     "SessionMatches": obj("A query's matches in one session, in the order spoken", {
         "query": text("the query"), "total": integer("how many lines match"),
         "matches": array(ref("Match"))}),
+    "QuotePart": obj("One speaker's words in a quote", {
+        "speaker": text("the name shown (else the label)"),
+        "side": nullable(text("their side")), "role": nullable(text("their role")),
+        "who": text("the speaker with side and role, as cited"),
+        "about": text("side and role, as cited (empty when neither is known)"),
+        "text": text("their words quoted"), "start": seconds("their first word"),
+        "end": seconds("their last word's end")}),
+    "Citation": obj("A quoted passage, ready to cite", {
+        "session_id": text("the session"), "title": text("its title"), "unit": text("its unit"),
+        "date": text("its date", format="date"), "start": seconds("the first word quoted"),
+        "end": seconds("the last word's end"), "times": text("the range as H:MM:SS–H:MM:SS"),
+        "version": integer("the session's version quoted (the permalink's v)"),
+        "has_video": {"type": "boolean", "description": "whether the recording has video"},
+        "quote": text("the words quoted"), "parts": array(ref("QuotePart")),
+        "permalink": text("the page that plays and marks the passage, pinned to the version",
+                          format="uri"),
+        "clips": {"type": "object", "description": "the passage cut from the recording, by "
+                  "kind (m4a, and mp4 for a video)",
+                  "additionalProperties": text("the clip", format="uri")},
+        "text": text("the citation as plain text"), "markdown": text("… as Markdown"),
+        "html": text("… as an HTML snippet")}),
     "Topic": obj("A topic of the taxonomy", {
         "id": text("its id"), "name": text("its name"),
         "chapters": integer("how many chapters the archive has on it"),
@@ -321,6 +345,19 @@ PATHS: dict[str, dict[str, Schema]] = {
                   error(400, "an unreadable query: says what to fix", {"q": '"class'}),
                   error(404, "no public session has this id", NO_SESSION)),
         "searchSession"),
+    "/api/sessions/{session_id}/cite": get(
+        "Sessions", "Cite a passage",
+        "What was said between two times, who said it (with side and role), the session, a "
+        "permalink pinned to the session's version and the clip's links; and the citation "
+        "written as plain text, Markdown and an HTML snippet.",
+        [SESSION_ID, query("t", "where the passage starts: seconds, or h:mm:ss", "1",
+                           required=True),
+         query("end", "where it ends", "4", required=True)],
+        responses(ok("the citation", json_content(ref("Citation"))),
+                  error(400, "a missing or bad range, or nothing said in it", {"t": "soon"},
+                        {"end": "0.5"}),
+                  error(404, "no public session has this id", NO_SESSION)),
+        "cite"),
     "/api/topics": get(
         "Topics", "List the topics",
         "Every topic of the archive's taxonomy, with its count of chapters.", [],
