@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from ontherecord.archive import Archive
+from ontherecord.people import slug
 from ontherecord.timecode import link_time
 from search_app.settings import defaults
 
@@ -19,7 +20,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
 
-    from search_app import api, auth, errors, search, security, sessions, topics
+    from search_app import (
+        api,
+        auth,
+        errors,
+        feeds,
+        people,
+        search,
+        security,
+        sessions,
+        topics,
+        units,
+    )
     from search_app.staff import edits, uploads
     from search_app.staff import sessions as staff_sessions
 
@@ -31,6 +43,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sessions.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(topics.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(units.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff_sessions.bp)
     app.register_blueprint(edits.bp)
@@ -38,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.jinja_env.filters["clock"] = sessions.short_clock
     app.jinja_env.filters["link_time"] = link_time
+    app.jinja_env.filters["slug"] = slug
     start_up(app)
     return app
 
