@@ -273,6 +273,15 @@ class SearchIndex:
             return []
         return self._best(reader, query, wanted(query), session_id, count)
 
+    def newest(self, count: int, **filters: str) -> list[Hit]:
+        """The newest `count` moments the filters allow, without a search page's counting."""
+        query = build_query("", Filters(**filters))
+        try:
+            _, docs = self._reader().top(query, 0, count, "newest")
+        except FileNotFoundError:
+            return []
+        return [self._hit(d, wanted(query)) for d in docs]
+
     def _best(self, reader, query: Query, want: Wanted, session_id: str,
               count: int) -> list[Hit]:
         """The best `count` hits of a query in one session."""

@@ -63,7 +63,7 @@ def start_up(app: Flask) -> None:
     from index.store import SearchIndex
     from ingest import jobs
     from ingest.worker import worker_for
-    from ontherecord import service
+    from ontherecord import service, summaries
 
     archive = Archive(app.config["ARCHIVE"])
     if not archive.root.is_dir():
@@ -75,5 +75,8 @@ def start_up(app: Flask) -> None:
     caught_up = service.heal(archive)
     if caught_up:
         app.logger.warning("the search index caught up on %d sessions", len(caught_up))
+    made = summaries.heal(archive)
+    if made:
+        app.logger.warning("summarized %d sessions for the listings", made)
     if jobs.interrupted(archive):  # queued jobs wait: take them up now, not at the next upload
         worker_for(archive, app.config["MODEL"])

@@ -18,6 +18,5 @@ def listing():
 def show(person_slug: str):
     """One person: their sessions with talk time in each, and their newest lines."""
     found = person(archive(), person_slug)
-    lines = search_index().search("", 1, "newest", current_app.config["PERSON_LINES"],
-                                  speaker=found.name)
-    return render_template("person.html", person=found, lines=lines.hits)
+    lines = search_index().newest(current_app.config["PERSON_LINES"], speaker=found.name)
+    return render_template("person.html", person=found, lines=lines)

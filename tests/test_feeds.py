@@ -3,6 +3,7 @@ its moments as links; a newly published session that matches joins at the top.""
 
 from __future__ import annotations
 
+import shutil
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,9 +11,10 @@ import pytest
 
 from ontherecord import service
 from ontherecord.archive import Archive
+from ontherecord.timecode import link_time
 from tests.helpers.browse import browse_archive, session
 from tests.helpers.example import DISTRICT_NAME
-from tests.helpers.html import page_of, t_of
+from tests.helpers.html import page_of, parse_html, t_of
 from tests.helpers.http import client_over
 from tests.helpers.transcripts import commit
 
@@ -50,10 +52,15 @@ def session_of(entry: ET.Element) -> str:
     return urlsplit(entry.find(f"{ATOM}link").get("href")).path.rsplit("/", 1)[1]
 
 
+def said_at(transcript, href: str):
+    """The segment a moment link opens at (links round a time down, as link_time does)."""
+    (found,) = [s for s in transcript.segments
+                if float(link_time(s.start)) <= t_of(href) < s.end]
+    return found
+
+
 def moments(entry: ET.Element) -> list[str]:
     """The moment links in an entry's content (HTML, escaped in the XML)."""
-    from tests.helpers.html import parse_html
-
     return [a["href"] for a in parse_html(entry.find(f"{ATOM}content").text).find_all("a")]
 
 
@@ -71,8 +78,7 @@ def test_a_search_feed_has_the_matching_sessions_newest_published_first(client, 
         assert links
         for href in links:
             assert urlsplit(href).path == f"/sessions/{transcript.session.id}"
-            (said,) = [s for s in transcript.segments if s.start <= t_of(href) < s.end]
-            assert "salary" in said.text.lower()
+            assert "salary" in said_at(transcript, href).text.lower()
     assert [len(moments(e)) for e in found] == [1, 1, 2]
 
 
@@ -132,8 +138,6 @@ def test_results_topic_and_person_pages_link_their_feeds(client):
 
 
 def test_a_newly_published_session_joins_the_feed_at_the_top(archive, tmp_path):
-    import shutil
-
     shutil.copytree(archive.root, tmp_path / "archive")
     copy = Archive(tmp_path / "archive")
     client = client_over(copy)
@@ -160,8 +164,7 @@ def test_a_speakers_feed_on_real_sessions(named_client, named_archive, example_i
     for entry in found:
         transcript = named_archive.transcript(session_of(entry))
         for href in moments(entry):
-            (said,) = [s for s in transcript.segments if s.start <= t_of(href) < s.end]
-            assert transcript.speaker_name(said.speaker) == DISTRICT_NAME
+            assert transcript.speaker_name(said_at(transcript, href).speaker) == DISTRICT_NAME
     person = page_of(named_client, "/people/mark-ellison").find("a", class_="feed")["href"]
     assert parse_qs(urlsplit(person).query) == {"speaker": [DISTRICT_NAME]}
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from ontherecord import service
+import shutil
+
+from ontherecord import service, summaries
 from ontherecord.summaries import summary
 from tests.helpers.browse import browse_archive
+from tests.helpers.http import client_over
 
 
 def test_a_summary_is_the_transcripts_speakers_and_chapters(tmp_path):
@@ -30,3 +33,13 @@ def test_a_summary_follows_every_change_and_heals_when_damaged(tmp_path):
     cached.write_text("{not json")  # a damaged cache is made again, neither believed nor fatal
     assert summary(archive, archive.session(march.id)).named[0].name == "Ursula Grant-Lee"
     assert cached.read_text().startswith("{\n")
+
+
+def test_start_up_makes_the_missing_summaries(tmp_path):
+    archive = browse_archive(tmp_path / "archive")
+    assert summaries.heal(archive) == 3  # the public sessions: not the draft, not the closed
+    assert summaries.heal(archive) == 0
+    shutil.rmtree(archive.root / ".summaries")
+    client_over(archive)
+    assert sorted(p.stem for p in (archive.root / ".summaries").iterdir()) == \
+        sorted(s.id for s in archive.public_sessions())
