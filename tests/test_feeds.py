@@ -54,9 +54,8 @@ def session_of(entry: ET.Element) -> str:
 
 def said_at(transcript, href: str):
     """The segment a moment link opens at (links round a time down, as link_time does)."""
-    (found,) = [s for s in transcript.segments
-                if float(link_time(s.start)) <= t_of(href) < s.end]
-    return found
+    return max((s for s in transcript.segments
+                if float(link_time(s.start)) <= t_of(href) < s.end), key=lambda s: s.start)
 
 
 def moments(entry: ET.Element) -> list[str]:
