@@ -81,11 +81,11 @@ def main() -> None:
     archive = make_archive(args.corpus, args.work / f"listing-{args.sessions}", args.sessions)
     shutil.rmtree(archive.root / ".summaries", ignore_errors=True)
     public = archive.public_sessions()
-    page = listing(archive)[:PAGE]
+    page = listing(public)[:PAGE]
     unit = public[0].unit
     result: dict = {"sessions": len(public), "page_size": PAGE}
     result["public_sessions"] = timed(archive.public_sessions)
-    result["listing_filtered"] = timed(lambda: listing(archive, unit, "2022-01-01"))
+    result["listing_filtered"] = timed(lambda: listing(public, unit, "2022-01-01"))
     result["page_from_transcripts"] = timed(lambda: [archive.transcript(s.id) for s in page], 3)
     result["page_summaries_cold"] = timed(lambda: [summary(archive, s) for s in page], 1)
     result["page_summaries_warm"] = timed(lambda: [summary(archive, s) for s in page])

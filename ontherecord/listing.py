@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.model import Session
 
@@ -38,13 +37,13 @@ def same_unit(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def listing(archive: Archive, unit: str = "", date_from: str = "",
+def listing(sessions: Iterable[Session], unit: str = "", date_from: str = "",
             date_to: str = "") -> list[Session]:
-    """The public sessions of a unit (any if ''), held from one day to another (both kept)."""
+    """These sessions of a unit (any if ''), held from one day to another (both kept)."""
     date_from, date_to = check_day(date_from, "from"), check_day(date_to, "to")
     if date_from and date_to and date_from > date_to:
         raise InputError("the date range ends before it starts")
-    return newest_first(s for s in archive.public_sessions()
+    return newest_first(s for s in sessions
                         if (not unit.strip() or same_unit(s.unit, unit))
                         and (not date_from or s.date >= date_from)
                         and (not date_to or s.date <= date_to))

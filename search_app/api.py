@@ -68,7 +68,8 @@ def unit_fields(u: Unit) -> dict:
 @bp.get("/sessions")
 def sessions():
     """The public sessions, newest first, narrowed by ?unit=, ?from= and ?to= as on /sessions/."""
-    found = listing(archive(), *(request.args.get(k, "") for k in ("unit", "from", "to")))
+    found = listing(archive().public_sessions(),
+                    *(request.args.get(k, "") for k in ("unit", "from", "to")))
     return jsonify([session_fields(s) for s in found])
 
 

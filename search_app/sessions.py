@@ -41,15 +41,15 @@ def listing():
     """
     unit, date_from, date_to = (request.args.get(k, "").strip() for k in ("unit", "from", "to"))
     store, size = archive(), current_app.config["SESSIONS_LISTED"]
-    found = browse.listing(store, unit, date_from, date_to)
+    public = store.public_sessions()
+    found = browse.listing(public, unit, date_from, date_to)
     pages = max(1, -(-len(found) // size))
     page = min(page_number(), pages)  # past the end: the last page, as search does
     shown = found[(page - 1) * size:page * size]
     args = {k: v for k, v in (("unit", unit), ("from", date_from), ("to", date_to)) if v}
     return render_template("sessions.html", entries=[(s, summary(store, s)) for s in shown],
                            total=len(found), page=page, pages=pages, args=args,
-                           units=sorted({s.unit for s in store.public_sessions()},
-                                        key=str.casefold))
+                           units=sorted({s.unit for s in public}, key=str.casefold))
 
 
 @bp.get("/latest")
