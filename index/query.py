@@ -63,11 +63,15 @@ def _as_indexed(query: Query) -> Query:
     if isinstance(query, Prefix | Wildcard) and query.fieldname == "text":
         return Or([query, type(query)("verbatim", query.text)])
     if isinstance(query, Term) and query.fieldname == "side":
-        side = str(query.text).lower()
-        if side not in SIDES:
-            raise InputError(f"side:{query.text} is no side; sides are {', '.join(SIDES)}")
-        return Term("side", side)
+        return side_filter(str(query.text))
     return query
+
+
+def side_filter(side: str) -> Query:
+    """Documents said by one side, named in any case; a side that is none of them says so."""
+    if side.lower() not in SIDES:
+        raise InputError(f"side:{side} is no side; sides are {', '.join(SIDES)}")
+    return Term("side", side.lower())
 
 
 class WildcardsAsWritten(WildcardPlugin):
@@ -174,9 +178,10 @@ class Filters:
             parts.append(speaker_filter(self.speaker))
         if self.topic:
             parts.append(topic_filter(self.topic))
+        if self.side:
+            parts.append(side_filter(self.side))
         parts += [Term(name, value) for name, value in
-                  (("unit_key", self.unit), ("side", self.side), ("session", self.session))
-                  if value]
+                  (("unit_key", self.unit), ("session", self.session)) if value]
         if self.date_from or self.date_to:
             parts.append(date_filter(self.date_from, self.date_to))
         return parts

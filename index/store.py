@@ -247,14 +247,46 @@ class SearchIndex:
         groups = []
         for key in order[(page - 1) * per_page:page * per_page]:
             date, session_id = key.split(" ", 1)
-            _, docs = reader.top(And([query, Term("session", session_id)]), 0, per_session,
-                                 "relevance")
-            hits = [self._hit(d, want) for d in docs]
+            hits = self._best(reader, query, want, session_id, per_session)
             groups.append(Group(session_id, hits[0].title, date, hits[0].unit, counts[key],
                                 hits))
         total = sum(counts.values())
         return GroupedPage(text, page, pages, total, sort, chosen,
                            self._summary(reader, query, text, chosen, total, counts), groups)
+
+    def by_session(self, text: str, **filters: str) -> dict[str, int]:
+        """How many moments match in each session that has any, by session id."""
+        query = build_query(text, Filters(**filters))
+        try:
+            reader = self._reader()
+        except FileNotFoundError:
+            return {}
+        counts = reader.counts(query, [FACETS["session"]])[FACETS["session"]]
+        return {key.split(" ", 1)[1]: n for key, n in counts.items()}
+
+    def best_in(self, session_id: str, text: str, count: int, **filters: str) -> list[Hit]:
+        """A session's best `count` hits for a query and filters."""
+        query = build_query(text, Filters(**filters))
+        try:
+            reader = self._reader()
+        except FileNotFoundError:
+            return []
+        return self._best(reader, query, wanted(query), session_id, count)
+
+    def newest(self, count: int, **filters: str) -> list[Hit]:
+        """The newest `count` moments the filters allow, without a search page's counting."""
+        query = build_query("", Filters(**filters))
+        try:
+            _, docs = self._reader().top(query, 0, count, "newest")
+        except FileNotFoundError:
+            return []
+        return [self._hit(d, wanted(query)) for d in docs]
+
+    def _best(self, reader, query: Query, want: Wanted, session_id: str,
+              count: int) -> list[Hit]:
+        """The best `count` hits of a query in one session."""
+        _, docs = reader.top(And([query, Term("session", session_id)]), 0, count, "relevance")
+        return [self._hit(d, want) for d in docs]
 
     @staticmethod
     def _session_order(reader, query: Query, counts: dict[str, int], sort: str) -> list[str]:

@@ -8,6 +8,7 @@ from flask import Flask
 
 from ontherecord.archive import Archive
 from ontherecord.citations import word_starts
+from ontherecord.people import slug
 from ontherecord.timecode import hms, link_time
 from search_app.settings import defaults
 
@@ -20,7 +21,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
 
-    from search_app import alerts, api, auth, data, docs, errors, search, security, sessions, topics
+    from search_app import (
+        alerts,
+        api,
+        auth,
+        data,
+        docs,
+        errors,
+        feeds,
+        people,
+        search,
+        security,
+        sessions,
+        topics,
+        units,
+    )
     from search_app.staff import edits, uploads
     from search_app.staff import sessions as staff_sessions
 
@@ -35,6 +50,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(data.bp)
     app.register_blueprint(topics.bp)
     app.register_blueprint(alerts.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(units.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff_sessions.bp)
     app.register_blueprint(edits.bp)
@@ -44,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["link_time"] = link_time
     app.jinja_env.filters["hms"] = hms
     app.jinja_env.filters["word_starts"] = word_starts
+    app.jinja_env.filters["slug"] = slug
     start_up(app)
     return app
 
@@ -53,7 +72,7 @@ def start_up(app: Flask) -> None:
     from index.store import SearchIndex
     from ingest import jobs
     from ingest.worker import worker_for
-    from ontherecord import alerts, service
+    from ontherecord import alerts, service, summaries
     from search_app.data import data_license
 
     archive = Archive(app.config["ARCHIVE"])
@@ -70,5 +89,8 @@ def start_up(app: Flask) -> None:
     alerts.listen(archive, mail)
     if mail.ready:  # a publication whose alerts a mail server or a kill -9 held up
         alerts.in_background(alerts.deliver, archive, mail)
+    made = summaries.heal(archive)
+    if made:
+        app.logger.warning("summarized %d sessions for the listings", made)
     if jobs.interrupted(archive):  # queued jobs wait: take them up now, not at the next upload
         worker_for(archive, app.config["MODEL"])

@@ -8,8 +8,14 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ontherecord import citations
 from ontherecord.chapters import counts
-from ontherecord.errors import InputError
+from ontherecord.errors import InputError, NotFoundError
+from ontherecord.listing import listing, newest_first
+from ontherecord.model import Session
+from ontherecord.people import Person, people
+from ontherecord.people import person as find_person
 from ontherecord.timecode import link_time, parse_time
+from ontherecord.units import Unit, units
+from ontherecord.units import unit as find_unit
 from search_app.search import filters, page_number, sort_order
 from search_app.store import archive, search_index
 from search_app.topics import chapters_on, taxonomy
@@ -41,16 +47,77 @@ def search():
     return jsonify(data)
 
 
+def session_fields(s: Session) -> dict:
+    """A session's public fields, with links to its page and transcript."""
+    return {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit, "duration": s.duration,
+            "description": s.description, "source_url": s.source_url,
+            "url": url_for("sessions.show", session_id=s.id, _external=True),
+            "transcript": url_for("api.session", session_id=s.id, _external=True)}
+
+
+def person_fields(p: Person) -> dict:
+    """A person's name, side, role, session count and talk time, with links to their pages."""
+    return {"name": p.name, "slug": p.slug, "side": p.side, "role": p.role,
+            "sessions": len(p.sessions), "talk_time": p.talk_time,
+            "url": url_for("people.show", person_slug=p.slug, _external=True),
+            "api": url_for("api.person", person_slug=p.slug, _external=True),
+            "feed": url_for("feeds.search", speaker=p.name, _external=True)}
+
+
+def unit_fields(u: Unit) -> dict:
+    """A unit's name and session count, with links to its pages."""
+    return {"name": u.name, "slug": u.slug, "sessions": len(u.sessions),
+            "url": url_for("units.show", unit_slug=u.slug, _external=True),
+            "api": url_for("api.unit", unit_slug=u.slug, _external=True),
+            "feed": url_for("feeds.search", unit=u.name, _external=True)}
+
+
 @bp.get("/sessions")
 def sessions():
-    """Every session's public fields, newest first, with links to its page and transcript."""
-    return jsonify([
-        {"id": s.id, "title": s.title, "date": s.date, "unit": s.unit, "duration": s.duration,
-         "description": s.description, "source_url": s.source_url,
-         "url": url_for("sessions.show", session_id=s.id, _external=True),
-         "transcript": url_for("api.session", session_id=s.id, _external=True)}
-        for s in archive().public_sessions()
-    ])
+    """The public sessions, newest first, narrowed by ?unit=, ?from= and ?to= as on /sessions/."""
+    found = listing(archive().public_sessions(),
+                    *(request.args.get(k, "") for k in ("unit", "from", "to")))
+    return jsonify([session_fields(s) for s in found])
+
+
+@bp.get("/sessions/latest")
+def latest():
+    """The newest public session's fields."""
+    newest = newest_first(archive().public_sessions())
+    if not newest:
+        raise NotFoundError("no session has been published yet")
+    return jsonify(session_fields(newest[0]))
+
+
+@bp.get("/people")
+def everyone():
+    """Everyone named in the public sessions, A to Z."""
+    return jsonify([person_fields(p) for p in people(archive())])
+
+
+@bp.get("/people/<person_slug>")
+def person(person_slug: str):
+    """One person, with their sessions and talk time in each, newest first."""
+    found = find_person(archive(), person_slug)
+    return jsonify({**person_fields(found), "sessions": [
+        {**session_fields(a.session), "talk_time": a.talk_time} for a in found.sessions]})
+
+
+@bp.get("/units")
+def all_units():
+    """Every bargaining unit with a public session, A to Z."""
+    return jsonify([unit_fields(u) for u in units(archive())])
+
+
+@bp.get("/units/<unit_slug>")
+def unit(unit_slug: str):
+    """One unit: its sessions newest first, and its people with their talk time in the unit."""
+    store = archive()
+    found = find_unit(store, unit_slug)
+    return jsonify({**unit_fields(found),
+                    "sessions": [session_fields(s) for s in found.sessions],
+                    "people": [person_fields(p)
+                               for p in people(store, found.sessions)]})
 
 
 @bp.get("/sessions/<session_id>")

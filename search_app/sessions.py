@@ -8,19 +8,24 @@ from flask import (
     abort,
     current_app,
     make_response,
+    redirect,
     render_template,
     request,
     send_file,
+    url_for,
 )
 
 from ontherecord import citations
+from ontherecord import listing as browse
 from ontherecord.clip_ranges import ClipRange, captions_within, clip_range
 from ontherecord.errors import InputError, NotFoundError
 from ontherecord.exports import WRITERS
 from ontherecord.model import Correction, Session, SpeakerChange, Transcript
 from ontherecord.speakers import talk_by_side
+from ontherecord.summaries import summary
 from ontherecord.timecode import hms, link_time, parse_time
 from search_app import clips, timeline
+from search_app.search import page_number
 from search_app.store import archive
 from search_app.within import Matches, search_session
 
@@ -36,8 +41,31 @@ def short_clock(seconds: float) -> str:
 
 @bp.get("/")
 def listing():
-    """Every session, newest first."""
-    return render_template("sessions.html", sessions=archive().public_sessions())
+    """The public sessions, newest first, a page at a time: ?unit=, ?from= and ?to= narrow them.
+
+    Each shows its speakers and chapters, read from the summaries (not the transcripts) and
+    only for the sessions on the page.
+    """
+    unit, date_from, date_to = (request.args.get(k, "").strip() for k in ("unit", "from", "to"))
+    store, size = archive(), current_app.config["SESSIONS_LISTED"]
+    public = store.public_sessions()
+    found = browse.listing(public, unit, date_from, date_to)
+    pages = max(1, -(-len(found) // size))
+    page = min(page_number(), pages)  # past the end: the last page, as search does
+    shown = found[(page - 1) * size:page * size]
+    args = {k: v for k, v in (("unit", unit), ("from", date_from), ("to", date_to)) if v}
+    return render_template("sessions.html", entries=[(s, summary(store, s)) for s in shown],
+                           total=len(found), page=page, pages=pages, args=args,
+                           units=sorted({s.unit for s in public}, key=str.casefold))
+
+
+@bp.get("/latest")
+def latest():
+    """The newest public session's page."""
+    newest = browse.newest_first(archive().public_sessions())
+    if not newest:
+        raise NotFoundError("no session has been published yet")
+    return redirect(url_for("sessions.show", session_id=newest[0].id))
 
 
 @bp.get("/feed.atom")

@@ -30,6 +30,8 @@ def defaults() -> dict[str, Any]:
         "PAGE_SIZE": 20,
         "SESSIONS_PER_PAGE": 10,
         "HITS_PER_SESSION": 3,
+        "SESSIONS_LISTED": 25,
+        "PERSON_LINES": 10,
         "SECRET_KEY": None,
         "MODEL": "base",
         "MAX_CONTENT_LENGTH": 8 * 2**30,

@@ -484,3 +484,31 @@ def test_grouped_to_dict(faceted_index):
     assert {g["session"] for g in data["groups"]} == {"2026-01-12-teachers-a",
                                                       "2026-03-16-teachers-c"}
     assert set(data["groups"][0]) == {"session", "title", "date", "unit", "count", "hits"}
+
+
+# --- per session, for feeds and person pages ---------------------------------------------------
+
+
+def test_by_session_counts_the_moments_of_each_matching_session(index):
+    assert index.by_session("salary") == {"2026-03-10-teachers-march": 2,
+                                          "2026-10-14-esp-wages": 1,
+                                          "2026-10-28-teachers-salary": 1}
+    assert index.by_session("salary", unit="Teachers", date_from="2026-10-01") == \
+        {"2026-10-28-teachers-salary": 1}
+    assert SearchIndex(index.path.parent / "none").by_session("salary") == {}
+
+
+def test_best_in_gives_one_sessions_best_hits(index):
+    hits = index.best_in("2026-03-10-teachers-march", "salary OR class", 2)
+    assert len(hits) == 2 and {h.session for h in hits} == {"2026-03-10-teachers-march"}
+    assert [h.start for h in index.best_in("2026-03-10-teachers-march", "salary", 9,
+                                           speaker="Jane Doe")] == [10.0]
+    assert index.best_in("2026-10-14-esp-wages", "caps", 3) == []
+
+
+def test_newest_gives_the_latest_moments_a_filter_allows(index):
+    hits = index.newest(3, speaker="Jane Doe")
+    assert [(h.date, h.start) for h in hits] == [("2026-03-10", 0.0), ("2026-03-10", 10.0),
+                                                 ("2026-03-10", 20.0)]
+    assert [h.speaker for h in index.newest(2, unit="Education Support Professionals")] == \
+        ["SPEAKER_A", "Rosa Delgado"]

@@ -152,6 +152,10 @@ def test_side_field(sided_index):
     assert said("side:mediator") == []
     with pytest.raises(InputError, match="side:teachers is no side; sides are district, union"):
         sided_index.search("side:teachers")
+    # The side filter (?side=) reads a side as the query does: any case, and only a side.
+    assert sided_index.search("salary", page_size=100, side="Union").hits == filtered.hits
+    with pytest.raises(InputError, match="side:everyone is no side"):
+        sided_index.search("salary", side="everyone")
 
 
 def test_title_filter(corpus_index):

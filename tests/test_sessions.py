@@ -116,7 +116,8 @@ def test_download_links_for_the_recording_and_every_format(client, example_id):
 
 def test_session_list(client, example_id, example):
     page = parse_html(client.get("/sessions/").get_data(as_text=True))
-    (link,) = page.find("ul", class_="sessions").find_all("a")
+    (entry,) = page.find("ol", class_="sessions").find_all("li", class_="session-entry")
+    link = entry.find("h2").find("a")
     assert link.get("href") == f"/sessions/{example_id}"
     assert link.text == example.session.title
 

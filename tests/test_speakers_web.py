@@ -78,7 +78,7 @@ def test_named_and_recognized_speakers_on_their_session_pages(named_client, name
         assert set(rows) == {s.id for s in transcript.speakers}
         link = rows[district].find("a", class_="speaker")
         assert squash(link.text) == DISTRICT_NAME
-        assert parse_qs(urlsplit(link.get("href")).query) == {"speaker": [DISTRICT_NAME]}
+        assert link.get("href") == "/people/mark-ellison"  # their page, then their words
         assert squash(rows[district].find("span", class_="role").text) == \
             "Chief negotiator · district"
         badges = rows[district].find_all("span", class_="match")
@@ -154,7 +154,10 @@ def test_speaker_link_lists_everything_they_said(named_client, named_archive, ex
                                                  followup_id):
     page = page_of(named_client, f"/sessions/{followup_id}")
     (link,) = page.find("section", class_="speakers").find_all("a", class_="speaker")
-    results = named_client.get(link.get("href"))
+    person = page_of(named_client, link.get("href"))
+    (everything,) = [a for a in person.find_all("a") if a.text.startswith("Everything")]
+    assert parse_qs(urlsplit(everything["href"]).query)["speaker"] == [DISTRICT_NAME]
+    results = named_client.get(everything["href"])
     assert results.status_code == 200
     listed = parse_html(results.get_data(as_text=True))
     said = {i: sum(1 for s in named_archive.transcript(i).segments
