@@ -18,6 +18,7 @@ from tests.helpers.axe import AXE, blocking_violations, described
 from tests.helpers.browser import log_in, player_time, seeked_to, watch_seeks
 from tests.helpers.faceted import FACETED
 from tests.helpers.http import serving
+from tests.helpers.mail import free_port, mail_settings
 from tests.helpers.media import make_clip
 from tests.helpers.transcripts import VIDEO_TRANSCRIPT, made_archive, make_transcript
 
@@ -46,7 +47,15 @@ PAGES = [
     (f"/sessions/{SESSION}?q=salary", "#match-list li a", False),
     (f"/sessions/{VIDEO}", "video#player", False),
     (f"/sessions/{LONG_WORDS.session.id}", ".description", False),
+    (f"/sessions/{SESSION}?t=0&end=3&v=0", ".passage .quoted-range", False),
     ("/sessions/", "main li", False),
+    ("/sessions/?unit=Teachers&from=2026-01-01", "main li", False),
+    ("/people/", "table.people a.person", False),
+    ("/people/dana-whitfield", "table.appearances td", False),
+    ("/units/", "ul.units li a", False),
+    ("/units/teachers", "a.feed", False),
+    ("/alerts/?q=salary&side=union", "input[type=email]", False),
+    ("/api/docs", ".api-docs .route", False),
     ("/topics/", "main li a", False),
     ("/topics/compensation", "ol.topic-chapters li.hit", False),
     ("/no-such-page", "section.error-page", False),
@@ -95,7 +104,8 @@ def site(tmp_path_factory):
     media[VIDEO] = make_clip(folder, "mp4", 6).read_bytes()
     archive = made_archive(folder / "archive", (*FACETED, VIDEO_TRANSCRIPT, LONG_WORDS), media)
     staff.add(archive, NAME, PASSWORD)
-    with serving(archive) as url:
+    # Alerts are offered only with mail set up; viewing the form sends nothing.
+    with serving(archive, **mail_settings(free_port())) as url:
         yield url
 
 
@@ -166,6 +176,20 @@ def test_nothing_overflows_a_phone_screen(visit, entry):
     found = page.evaluate(OVERFLOW)
     assert found["found"] == [], f"{path} at 375 px:\n" + "\n".join(found["found"])
     assert found["width"] <= PHONE["width"], path
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_cite_dialog_is_accessible(axe, visit, viewport):
+    page = visit(f"/sessions/{SESSION}", "#transcript li", False, viewport)
+    page.focus("#seg-0 a.ts")
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('cite-dialog').open"
+                           " && document.querySelector('#cite-quote blockquote')")
+    violations = blocking_violations(page)
+    assert not violations, described(violations)
+    assert page.evaluate(OVERFLOW)["found"] == []
 
 
 def test_the_session_page_works_from_the_keyboard(page, site):
