@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 
+from ontherecord.people import people
+from ontherecord.units import units
 from search_app.openapi import DOCUMENT, SCHEMAS, Schema, example_url, operations
 from search_app.store import archive
 
@@ -27,9 +29,12 @@ def document():
 @bp.get("/docs")
 def page():
     """Every route with its parameters, answers and an example link; then the schemas."""
-    # Example links open a real session of this archive where there is one.
-    newest = archive().public_sessions()[:1]
-    changes = {"session_id": newest[0].id} if newest else {}
+    # Example links open a real session, person and unit of this archive where there is one.
+    store = archive()
+    firsts = {"session_id": [s.id for s in store.public_sessions()[:1]],
+              "person_slug": [p.slug for p in people(store)[:1]],
+              "unit_slug": [u.slug for u in units(store)[:1]]}
+    changes = {name: found[0] for name, found in firsts.items() if found}
     return render_template(
         "api_docs.html", info=DOCUMENT["info"], routes=[
             route(path, method, operation, changes) for path, method, operation in operations()],
@@ -48,8 +53,9 @@ def route(path: str, method: str, operation: Schema, changes: dict[str, str]) ->
         "responses": [
             (status, answer["description"],
              [(media, type_words(body["schema"]) if "schema" in body else [])
-              for media, body in answer["content"].items()],
-             [example_url(path, operation, changes | when) for when in answer.get("x-when", [])])
+              for media, body in answer.get("content", {}).items()],
+             [example_url(path, operation, changes | when) for when in answer.get("x-when", [])],
+             answer.get("headers", {}).get("Location", {}).get("description", ""))
             for status, answer in operation["responses"].items()],
         "example": example_url(path, operation, changes),
     }

@@ -5,7 +5,9 @@ the tests (tests/test_openapi.py) rely on:
 
 - a parameter's `example` goes into the example request (the docs' link, the tests' request);
   values that only illustrate go in its schema's `examples`;
-- a 4xx response's `x-when` lists parameter values that bring it about (the tests send them);
+- a 4xx (or 302) response's `x-when` lists parameter values that bring it about (the tests
+  send them); `x-when-archive-empty` marks the answer given while no session is public;
+- an operation's first response is its answer to the example request;
 - every public route of the app is described here, or the tests fail naming it.
 
 To describe a route: add `PATHS["/its/{arg}"] = get(...)` below (path arguments named as in
@@ -98,19 +100,30 @@ def ok(description: str, content: dict[str, Schema], status: str = "200") -> dic
 
 
 def error(status: int, description: str, *when: dict[str, str],
-          page: bool = False) -> dict[str, Schema]:
-    """An error response: JSON Error under /api, else an HTML page (`page`).
+          body: dict[str, Schema] | None = None, empty: bool = False) -> dict[str, Schema]:
+    """An error response: a JSON Error (under /api), else `body` (HTML, PLAIN).
 
-    `when`: parameter values that each bring it about.
+    `when`: parameter values that each bring it about; `empty`: it is the answer while no
+    session is public, whatever the parameters.
     """
-    content = {"text/html": {"schema": {"type": "string"}}} if page else json_content(
-        ref("Error"))
-    return {str(status): {"description": description, "content": content,
-                          "x-when": list(when)}}
+    answer: Schema = {"description": description, "content": body or json_content(ref("Error")),
+                      "x-when": list(when)}
+    if empty:
+        answer["x-when-archive-empty"] = True
+    return {str(status): answer}
+
+
+def redirect(description: str, target: str, *when: dict[str, str]) -> dict[str, Schema]:
+    """A 302 to `target`: the answer itself, or (with `when`) what these values bring about."""
+    answer: Schema = {"description": description, "headers": {"Location": {
+        "description": target, "schema": {"type": "string", "format": "uri-reference"}}}}
+    if when:
+        answer["x-when"] = list(when)
+    return {"302": answer}
 
 
 def responses(*parts: dict[str, Schema]) -> dict[str, Schema]:
-    """Responses by status, from ok() and error() parts."""
+    """Responses by status, from ok(), redirect() and error() parts."""
     return {status: response for part in parts for status, response in part.items()}
 
 
@@ -123,6 +136,7 @@ def get(tag: str, summary: str, description: str, parameters: list[Schema],
 
 
 HTML = {"text/html": {"schema": {"type": "string"}}}
+PLAIN = {"text/plain": {"schema": {"type": "string"}}}
 
 # --- schemas --------------------------------------------------------------------------------
 
@@ -149,6 +163,24 @@ LOG_FIELDS: dict[str, Schema] = {
     "corrections": array(ref("Correction")),
     "speaker_changes": array(ref("SpeakerChange")),
 }
+SUMMARY_FIELDS: dict[str, Schema] = {
+    **SESSION_FIELDS, "url": text("its page", format="uri"),
+    "transcript": text("its JSON transcript", format="uri")}
+PERSON_FIELDS: dict[str, Schema] = {
+    "name": text("their name, as staff wrote it"),
+    "slug": text("their name in addresses"),
+    "side": nullable(text("the side they are on", enum=list(SIDES))),
+    "role": nullable(text('their role, e.g. "Chief negotiator"')),
+    "sessions": integer("how many public sessions they spoke in"),
+    "talk_time": seconds("how long they spoke, in every one together"),
+    "url": text("their page", format="uri"),
+    "api": text("their sessions as JSON", format="uri"),
+    "feed": text("the Atom feed of what they say", format="uri")}
+UNIT_FIELDS: dict[str, Schema] = {
+    "name": text("the unit's name"), "slug": text("its name in addresses"),
+    "sessions": integer("how many public sessions it has"),
+    "url": text("its page", format="uri"), "api": text("its sessions as JSON", format="uri"),
+    "feed": text("the Atom feed of its sessions' words", format="uri")}
 HIT_FIELDS: dict[str, Schema] = {
     "session": text("the session's id"),
     "title": text("the session's title"),
@@ -203,9 +235,7 @@ SCHEMAS: dict[str, Schema] = {
         "how": text("how", enum=["reassign", "split", "merge", "rediarize"]),
         "version": LOG_VERSION}),
     "Session": obj("A session's public details", SESSION_FIELDS),
-    "SessionSummary": obj("A session in the list, with its links", {
-        **SESSION_FIELDS, "url": text("its page", format="uri"),
-        "transcript": text("its JSON transcript", format="uri")}),
+    "SessionSummary": obj("A session in the list, with its links", SUMMARY_FIELDS),
     "Transcript": obj("A whole session: the JSON export", {
         "session": ref("Session"), "segments": array(ref("Segment")),
         "speakers": array(ref("Speaker")), "chapters": array(ref("Chapter")),
@@ -269,6 +299,15 @@ SCHEMAS: dict[str, Schema] = {
     "TopicChapters": obj("Every chapter on one topic, newest session first", {
         "id": text("the topic's id"), "name": text("the topic's name"),
         "chapters": array(ref("TopicChapter"))}),
+    "Person": obj("Someone named in the public sessions", PERSON_FIELDS),
+    "PersonSession": obj("A session a person spoke in", {
+        **SUMMARY_FIELDS, "talk_time": seconds("how long they spoke in it")}),
+    "PersonDetail": obj("A person, with the sessions they spoke in, newest first", {
+        **PERSON_FIELDS, "sessions": array(ref("PersonSession"))}),
+    "Unit": obj("A bargaining unit with public sessions", UNIT_FIELDS),
+    "UnitDetail": obj("A unit, with its sessions and the people who spoke in them", {
+        **UNIT_FIELDS, "sessions": array(ref("SessionSummary")),
+        "people": array(ref("Person"))}),
     "BulkHeader": obj("The first line of the bulk data file", {
         "archive": obj("What the file holds", {
             "format": text("the file's format and its version", enum=[FORMAT]),
@@ -295,15 +334,24 @@ EXAMPLE_SESSION = "2026-03-10-teachers-bargaining-session-3-5f2a9c1e"
 SESSION_ID = path_arg("session_id", "a public session's id (from /api/sessions)",
                       EXAMPLE_SESSION)
 NO_SESSION = {"session_id": "2000-01-01-no-such-session"}
+UNIT = query("unit", "only sessions of this bargaining unit", examples=["Teachers"])
+DAYS = [query("from", "only sessions held on or after this day", format="date"),
+        query("to", "only sessions held on or before this day", format="date")]
+BAD_DAYS = ({"from": "March"}, {"from": "2026-04-01", "to": "2026-01-01"})
 FILTERS = [
     query("speaker", "only what this person said (a name)", examples=["Jane Doe"]),
     query("topic", "only chapters on this topic (an id from /api/topics)",
           examples=["class-size"]),
-    query("unit", "only sessions of this bargaining unit", examples=["Teachers"]),
+    UNIT,
     query("side", "only what speakers of this side said", enum=list(SIDES)),
-    query("from", "only sessions held on or after this day", format="date"),
-    query("to", "only sessions held on or before this day", format="date"),
+    *DAYS,
 ]
+IN_SESSION = query("session", "only this session (its id)")
+PERSON = path_arg("person_slug", "a person's slug (from /api/people)", "dana-whitfield")
+NO_PERSON = {"person_slug": "nobody-at-all"}
+UNIT_SLUG = path_arg("unit_slug", "a unit's slug (from /api/units)", "teachers")
+NO_UNIT = {"unit_slug": "no-such-unit"}
+NONE_PUBLIC = "no session has been published yet"
 SEARCH_QUERY = query("q", 'the query: words, "phrases", AND/OR/NOT, prefix*, field:value',
                      "salary")
 PAGE = query("page", "the page, from 1", pattern="^[0-9]+$")
@@ -318,7 +366,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         "Hits for the query and filters, each with a url that opens the session at the "
         "moment, a page at a time, with facet counts and a \"did you mean\". "
         "With group=session, the sessions that match with their best hits instead.",
-        [SEARCH_QUERY, *FILTERS, query("session", "only this session (its id)"), PAGE, SORT,
+        [SEARCH_QUERY, *FILTERS, IN_SESSION, PAGE, SORT,
          query("group", "session: group the hits by session", enum=["session"])],
         responses(ok("a page of hits, or of sessions with group=session",
                      json_content({"oneOf": [ref("SearchPage"), ref("GroupedPage")]})),
@@ -327,9 +375,18 @@ PATHS: dict[str, dict[str, Schema]] = {
         "search"),
     "/api/sessions": get(
         "Sessions", "List the public sessions",
-        "Every public session, newest first, with links to its page and transcript.", [],
-        responses(ok("the sessions", json_content(array(ref("SessionSummary"))))),
+        "Every public session, newest first, with links to its page and transcript; unit, "
+        "from and to narrow the list as on /sessions/.", [UNIT, *DAYS],
+        responses(ok("the sessions", json_content(array(ref("SessionSummary")))),
+                  error(400, "a day not written YYYY-MM-DD, or a range that ends before it "
+                        "starts", *BAD_DAYS)),
         "listSessions"),
+    "/api/sessions/latest": get(
+        "Sessions", "The newest session",
+        "The newest public session (by the day it was held), with its links.", [],
+        responses(ok("the session", json_content(ref("SessionSummary"))),
+                  error(404, NONE_PUBLIC, empty=True)),
+        "latestSession"),
     "/api/sessions/{session_id}": get(
         "Sessions", "A whole session",
         "The JSON export: details, lines with word timings, speakers, chapters, turns and "
@@ -369,6 +426,29 @@ PATHS: dict[str, dict[str, Schema]] = {
         responses(ok("the topic and its chapters", json_content(ref("TopicChapters"))),
                   error(404, "no such topic", {"topic_id": "no-such-topic"})),
         "getTopic"),
+    "/api/people": get(
+        "People", "List the people",
+        "Everyone named in the public sessions, A to Z (names differing only in case or "
+        "accents are one person), with side, role, sessions and talk time.", [],
+        responses(ok("the people", json_content(array(ref("Person"))))), "listPeople"),
+    "/api/people/{person_slug}": get(
+        "People", "A person",
+        "One person, with the public sessions they spoke in (newest first) and their talk time "
+        "in each.", [PERSON],
+        responses(ok("the person", json_content(ref("PersonDetail"))),
+                  error(404, "no public session names anyone with this slug", NO_PERSON)),
+        "getPerson"),
+    "/api/units": get(
+        "Units", "List the bargaining units",
+        "Every bargaining unit with a public session, A to Z, with its count of sessions.", [],
+        responses(ok("the units", json_content(array(ref("Unit"))))), "listUnits"),
+    "/api/units/{unit_slug}": get(
+        "Units", "A bargaining unit",
+        "One unit: its public sessions newest first, and the people who spoke in them (their "
+        "talk time in this unit's sessions).", [UNIT_SLUG],
+        responses(ok("the unit", json_content(ref("UnitDetail"))),
+                  error(404, "no unit with this slug has a public session", NO_UNIT)),
+        "getUnit"),
     "/api/openapi.json": get(
         "Documentation", "This document", "The OpenAPI 3.1 description of the API.", [],
         responses(ok("the document", json_content({"type": "object"}))), "openapi"),
@@ -382,7 +462,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         [SESSION_ID, query("t", "where to open: seconds, or 1:23, 1:02:03, 1h2m3s", "83"),
          query("q", "words to mark in the transcript (the site's query language)")],
         responses(ok("the page", HTML),
-                  error(404, "no public session has this id", NO_SESSION, page=True)),
+                  error(404, "no public session has this id", NO_SESSION, body=HTML)),
         "sessionPage"),
     "/sessions/{session_id}/transcript.{fmt}": get(
         "Sessions", "A transcript file",
@@ -396,7 +476,7 @@ PATHS: dict[str, dict[str, Schema]] = {
                              else {"type": "string"}}
                 for w in WRITERS.values()}),
             error(404, "no public session has this id, or no such format", NO_SESSION,
-                  {"fmt": "docx"}, page=True)),
+                  {"fmt": "docx"}, body=HTML)),
         "transcriptFile"),
     "/sessions/{session_id}/clip.{ext}": get(
         "Sessions", "A clip of the recording, or its captions",
@@ -411,9 +491,9 @@ PATHS: dict[str, dict[str, Schema]] = {
         responses(ok("the clip", {**{media: {} for media in KINDS.values()},
                                   "text/vtt": {"schema": {"type": "string"}}}),
                   error(400, "t or end missing or unreadable, end not after t, past the "
-                        "recording's end, or too long", {"end": "1"}, {"t": "soon"}, page=True),
+                        "recording's end, or too long", {"end": "1"}, {"t": "soon"}, body=HTML),
                   error(404, "no public session has this id, no such kind of clip", NO_SESSION,
-                        {"ext": "wav"}, page=True)),
+                        {"ext": "wav"}, body=HTML)),
         "clip"),
     "/sessions/{session_id}/media": get(
         "Sessions", "The recording",
@@ -422,13 +502,32 @@ PATHS: dict[str, dict[str, Schema]] = {
         responses(ok("the recording", {"video/*": {}, "audio/*": {}}),
                   ok("part of it, for a Range request", {"video/*": {}, "audio/*": {}},
                      "206"),
-                  error(404, "no public session has this id", NO_SESSION, page=True)),
+                  error(404, "no public session has this id", NO_SESSION, body=HTML)),
         "media"),
     "/sessions/feed.atom": get(
         "Feeds", "New sessions",
         "An Atom feed of the 50 sessions published last, newest first.", [],
         responses(ok("the feed", {"application/atom+xml": {"schema": {"type": "string"}}})),
         "sessionsFeed"),
+    "/search/feed.atom": get(
+        "Feeds", "A search as a feed",
+        "Any search (the same arguments as /search) as an Atom feed: an entry per published "
+        "session that matches (the 50 published last, newest first), holding its matching "
+        "moments as links. With neither words nor a filter, a redirect to the feed of every "
+        "new session.",
+        [query("q", "the query (the site's query language); may be empty with a filter",
+               "salary"), *FILTERS, IN_SESSION],
+        responses(ok("the feed", {"application/atom+xml": {"schema": {"type": "string"}}}),
+                  redirect("no words and no filter", "/sessions/feed.atom", {"q": ""}),
+                  error(400, "a query or filter that cannot be read, in one line of text",
+                        {"q": '"class'}, {"side": "nobody"}, *BAD_DAYS, body=PLAIN)),
+        "searchFeed"),
+    "/sessions/latest": get(
+        "Pages", "The newest session's page",
+        "A redirect to the page of the newest public session (by the day it was held).", [],
+        responses(redirect("to the newest session's page", "/sessions/{session_id}"),
+                  error(404, NONE_PUBLIC, empty=True, body=HTML)),
+        "latestSessionPage"),
     "/topics/": get(
         "Pages", "The topics page", "Every topic with its chapter count.", [],
         responses(ok("the page", HTML)), "topicsPage"),
@@ -436,8 +535,34 @@ PATHS: dict[str, dict[str, Schema]] = {
         "Pages", "A topic's page", "Every chapter on a topic, newest session first.",
         [path_arg("topic_id", "a topic's id (from /api/topics)", "class-size")],
         responses(ok("the page", HTML),
-                  error(404, "no such topic", {"topic_id": "no-such-topic"}, page=True)),
+                  error(404, "no such topic", {"topic_id": "no-such-topic"}, body=HTML)),
         "topicPage"),
+    "/people/": get(
+        "Pages", "The people page",
+        "Everyone named in the public sessions, A to Z, with side, role, sessions and talk "
+        "time.", [],
+        responses(ok("the page", HTML)), "peoplePage"),
+    "/people/{person_slug}": get(
+        "Pages", "A person's page",
+        "One person: their sessions with talk time in each, their newest lines, their search "
+        "and their feed.", [PERSON],
+        responses(ok("the page", HTML),
+                  error(404, "no public session names anyone with this slug", NO_PERSON,
+                        body=HTML)),
+        "personPage"),
+    "/units/": get(
+        "Pages", "The units page",
+        "Every bargaining unit with a public session, with its count of sessions and its "
+        "newest one.", [],
+        responses(ok("the page", HTML)), "unitsPage"),
+    "/units/{unit_slug}": get(
+        "Pages", "A unit's page",
+        "One unit: its sessions newest first, the people who spoke in them, and links to its "
+        "listing, search and feed.", [UNIT_SLUG],
+        responses(ok("the page", HTML),
+                  error(404, "no unit with this slug has a public session", NO_UNIT,
+                        body=HTML)),
+        "unitPage"),
     "/data/archive.jsonl": get(
         "Data", "Every public session in one file",
         "JSON Lines: the first line is a BulkHeader (licence, when it was made, the versions "
@@ -464,7 +589,8 @@ DOCUMENT: dict[str, Any] = {
                        "answered; any other id is a 404.",
     },
     "tags": [{"name": name} for name in
-             ("Search", "Sessions", "Topics", "Feeds", "Data", "Pages", "Documentation")],
+             ("Search", "Sessions", "People", "Units", "Topics", "Feeds", "Data", "Pages",
+              "Documentation")],
     "paths": PATHS,
     "components": {"schemas": SCHEMAS},
 }
