@@ -16,12 +16,9 @@ from tests.helpers.cli import ok
 from tests.helpers.html import no_traceback, squash
 from tests.helpers.http import Client, client_over, serving
 from tests.helpers.mail import body, free_port, links, mail_settings, smtp_server
-from tests.helpers.transcripts import CORPUS, MARCH, add_draft, made_archive
+from tests.helpers.transcripts import CORPUS, MARCH, SALARY_LINES, add_draft, made_archive
 
 ADDRESS = "reporter@example.org"
-SALARY_LINES = [(0.0, 4.0, "S1", "Good morning everyone."),
-                (4.0, 9.0, "S1", "Our salary proposal stands."),
-                (9.0, 15.0, "S2", "The district salary offer is final.")]
 
 
 class Site:

@@ -1,5 +1,6 @@
 """Citing in a real browser: select words with the mouse (or lines from the keyboard), press
-Cite, copy the citation, and open its permalink at the passage, which plays to its end."""
+Cite, copy the citation, download its clip, and open its permalink at the passage, which plays
+to its end."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from tests.helpers.browser import SETTLED, player_time
 from tests.helpers.example import DISTRICT_NAME
 from tests.helpers.http import get_json
+from tests.helpers.media import probe
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +45,7 @@ def drag_over_words(page, line: int, first: int, last: int) -> None:
     page.mouse.up()
 
 
-def test_select_cite_copy_and_open_the_permalink(page, named_live_server, example_id):
+def test_select_cite_copy_and_open_the_permalink(page, named_live_server, example_id, tmp_path):
     server = named_live_server
     i, seg = district_line(server, example_id)
     words = seg["words"]
@@ -75,6 +77,16 @@ def test_select_cite_copy_and_open_the_permalink(page, named_live_server, exampl
     assert page.locator("#cite-copy-text").input_value() == cited["markdown"]
     assert page.evaluate("navigator.clipboard.readText()") == cited["markdown"]
     assert f"**{DISTRICT_NAME}** (district, Chief negotiator): {said}" in cited["markdown"]
+
+    # The audio clip, downloaded from the dialog: sound (and its captions), as long as the passage.
+    with page.expect_download() as download:
+        dialog.locator("#cite-clip-m4a").click()
+    clip = tmp_path / download.value.suggested_filename
+    download.value.save_as(clip)
+    assert clip.suffix == ".m4a"
+    found = probe(clip)
+    assert found["streams"]["audio"] == "aac" and "video" not in found["streams"]
+    assert found["duration"] == pytest.approx(cited["end"] - cited["start"], abs=0.5)
 
     # The permalink: opened at the passage, its words marked, and played to its end.
     page.goto(cited["permalink"])

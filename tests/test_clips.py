@@ -3,7 +3,6 @@ and PyAV, cached, shared by concurrent requests, bounded in size, and healed aft
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -23,7 +22,7 @@ from tests.helpers import ROOT
 from tests.helpers.captions import vtt_cues
 from tests.helpers.html import parse_html
 from tests.helpers.http import Client, client_over, serving
-from tests.helpers.media import CLIP_SECONDS, ffmpeg, make_clip
+from tests.helpers.media import CLIP_SECONDS, ffmpeg, make_clip, probe
 from tests.helpers.transcripts import commit, make_transcript
 
 LINES = [
@@ -86,16 +85,6 @@ def cuts(monkeypatch) -> list[Path]:
 
     monkeypatch.setattr(clips, "cut", counted)
     return made
-
-
-def probe(path: Path) -> dict:
-    """What ffprobe says of a file: its duration and its streams' types and codecs."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
-                          "format=duration:stream=codec_type,codec_name", "-of", "json",
-                          str(path)], check=True, capture_output=True, text=True).stdout
-    found = json.loads(out)
-    return {"duration": float(found["format"]["duration"]),
-            "streams": {s["codec_type"]: s["codec_name"] for s in found["streams"]}}
 
 
 def saved(body: bytes, folder: Path, name: str) -> Path:

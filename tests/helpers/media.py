@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -60,6 +61,16 @@ def make_clip(folder: Path, kind: str, seconds: float = CLIP_SECONDS) -> Path:
 def make_clips(folder: Path) -> dict[str, Path]:
     """The example's first seconds in every accepted container (video ones with a test card)."""
     return {kind: make_clip(folder, kind) for kind in CONTAINERS}
+
+
+def probe(path: Path) -> dict:
+    """What ffprobe says of a file: its duration and its streams' types and codecs."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                          "format=duration:stream=codec_type,codec_name", "-of", "json",
+                          str(path)], check=True, capture_output=True, text=True).stdout
+    found = json.loads(out)
+    return {"duration": float(found["format"]["duration"]),
+            "streams": {s["codec_type"]: s["codec_name"] for s in found["streams"]}}
 
 
 def decode(source: Path, target: Path):

@@ -46,6 +46,10 @@ LATE_OCTOBER = make_transcript(
     ],
 )
 CORPUS = (MARCH, OCTOBER, LATE_OCTOBER)
+# A new session's lines (MARCH's speakers) that a search for "salary" matches twice.
+SALARY_LINES = [(0.0, 4.0, "S1", "Good morning everyone."),
+                (4.0, 9.0, "S1", "Our salary proposal stands."),
+                (9.0, 15.0, "S2", "The district salary offer is final.")]
 
 # Sessions with awkward content: HTML in every field, and a video.
 HOSTILE_TRANSCRIPT = make_transcript(
@@ -105,11 +109,11 @@ def segments_saying(transcript: Transcript, word: str) -> list[int]:
 
 
 def add_draft(archive: Archive, session_id: str, lines, speakers=(), date: str = "2026-12-01",
-              unit: str = "Teachers") -> str:
+              unit: str = "Teachers", media: bytes = PLACEHOLDER) -> str:
     """Put a hand-made draft session (from make_transcript's lines) into an archive, ready to
-    be published by a test; returns its id."""
+    be published by a test, over the recording `media`; returns its id."""
     transcript = make_transcript(session_id, f"Session {session_id}", date, unit, lines,
                                  speakers)
     transcript.session.state = "draft"
-    commit(archive, transcript)
+    commit(archive, transcript, media)
     return session_id
