@@ -164,10 +164,15 @@ def test_markup_in_a_speaker_name_is_inert_everywhere(bare_page, site, staff_arc
         assert "__xss" not in cue["shown"], cue
     assert_inert(page, "public session page with captions")
 
-    # Their name in the speakers table leads to the search filtered by them.
+    # Their name in the speakers table leads to their page, and it to the search filtered by
+    # them.
     row.locator("a.speaker").click()
+    page.wait_for_url(re.compile(r"/people/"))
+    assert_inert(page, "the speaker's page")
+    assert page.locator("h1").text_content() == NAME_PAYLOAD
+    page.get_by_role("link", name=f"Everything {NAME_PAYLOAD} said").click()
     page.wait_for_url(re.compile(r"/search\?"))
-    assert parse_qs(urlsplit(page.url).query) == {"speaker": [NAME_PAYLOAD]}
+    assert parse_qs(urlsplit(page.url).query) == {"speaker": [NAME_PAYLOAD], "sort": ["newest"]}
     assert_inert(page, "search filtered by the speaker")
     assert page.locator("p.count strong.speaker-filter").text_content() == NAME_PAYLOAD
     assert page.locator("p.count strong").first.text_content() == str(len(said))
