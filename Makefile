@@ -63,7 +63,8 @@ demo: $(STAMP)
 ENGINE_TESTS = tests/test_search.py tests/test_api.py tests/test_within.py tests/test_cli.py \
 	tests/test_speakers_web.py tests/test_topics_web.py tests/test_chapters.py \
 	tests/test_speakers.py tests/test_voices.py tests/test_staff_web.py tests/test_publishing.py \
-	tests/test_healing.py tests/test_service.py
+	tests/test_healing.py tests/test_service.py tests/test_feeds.py tests/test_browse_web.py \
+	tests/test_alerts.py tests/test_people.py
 
 test: lint $(AXE)
 	$(BIN)/python -m pytest
