@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.browser import SETTLED, player_time
-from tests.helpers.example import DISTRICT_NAME
+from tests.helpers.example import DISTRICT_NAME, district_line
 from tests.helpers.http import get_json
 from tests.helpers.media import probe
 
@@ -15,16 +15,6 @@ pytestmark = pytest.mark.browser
 
 DIALOG_OPEN = "() => document.getElementById('cite-dialog').open"
 
-
-def district_line(server: str, session_id: str) -> tuple[int, dict]:
-    """A line of the named district negotiator whose words split as its text does."""
-    body = get_json(f"{server}/api/sessions/{session_id}")
-    named = {s["id"] for s in body["speakers"] if s["name"] == DISTRICT_NAME}
-    for i, seg in enumerate(body["segments"]):
-        words = [w["word"].strip() for w in seg["words"]]
-        if seg["speaker"] in named and len(words) >= 5 and words == seg["text"].split():
-            return i, seg
-    raise AssertionError("no line of the district negotiator with five words")
 
 
 def drag_over_words(page, line: int, first: int, last: int) -> None:
@@ -47,7 +37,7 @@ def drag_over_words(page, line: int, first: int, last: int) -> None:
 
 def test_select_cite_copy_and_open_the_permalink(page, named_live_server, example_id, tmp_path):
     server = named_live_server
-    i, seg = district_line(server, example_id)
+    i, seg = district_line(get_json(f"{server}/api/sessions/{example_id}"))
     words = seg["words"]
     said = " ".join(w["word"].strip() for w in words[1:4])
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

@@ -8,20 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ontherecord import service
-from tests.helpers.example import DISTRICT_NAME
+from tests.helpers.example import DISTRICT_NAME, district_line
 from tests.helpers.html import no_traceback, squash
 from tests.helpers.http import Client, serving
-
-
-def district_line(client: Client, session_id: str) -> tuple[int, dict]:
-    """A line of the named district negotiator whose words split as its text does."""
-    body = client.get(f"/api/sessions/{session_id}").json()
-    named = {s["id"] for s in body["speakers"] if s["name"] == DISTRICT_NAME}
-    for i, seg in enumerate(body["segments"]):
-        words = [w["word"].strip() for w in seg["words"]]
-        if seg["speaker"] in named and len(words) >= 5 and words == seg["text"].split():
-            return i, seg
-    raise AssertionError("no line of the district negotiator with five words")
 
 
 def cited(client: Client, session_id: str, start: float, end: float) -> dict:
@@ -38,7 +27,7 @@ def named(named_live_server) -> Client:
 
 
 def test_the_api_quotes_part_of_a_line_with_its_speaker(named, named_live_server, example_id):
-    i, seg = district_line(named, example_id)
+    i, seg = district_line(named.get(f"/api/sessions/{example_id}").json())
     words = seg["words"]
     c = cited(named, example_id, words[1]["start"], words[3]["end"])
     said = " ".join(w["word"].strip() for w in words[1:4])
@@ -77,7 +66,7 @@ def test_the_api_cites_public_sessions_only(named):
 
 
 def test_the_permalink_marks_the_passage_and_stops_there(named, example_id):
-    i, seg = district_line(named, example_id)
+    i, seg = district_line(named.get(f"/api/sessions/{example_id}").json())
     words = seg["words"]
     c = cited(named, example_id, words[1]["start"], words[3]["end"])
     reply = named.get(urlsplit(c["permalink"]).path + "?" + urlsplit(c["permalink"]).query)

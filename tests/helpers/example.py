@@ -89,3 +89,14 @@ def name_speaker(archive: Archive, session_id: str, ref: str, name: str,
                  side: str | None = None, role: str | None = None):
     """Name a speaker as `ontherecord speakers --name` does; returns the saved transcript."""
     return service.name_speaker(archive, session_id, ref, name, side, role).transcript
+
+
+def district_line(session: dict) -> tuple[int, dict]:
+    """A line of the named district negotiator whose words split as its text does, from a
+    session's JSON export: (its number, the line)."""
+    named = {s["id"] for s in session["speakers"] if s["name"] == DISTRICT_NAME}
+    for i, seg in enumerate(session["segments"]):
+        words = [w["word"].strip() for w in seg["words"]]
+        if seg["speaker"] in named and len(words) >= 5 and words == seg["text"].split():
+            return i, seg
+    raise AssertionError("no line of the district negotiator with five words")
