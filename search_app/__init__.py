@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -20,6 +21,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     if overrides:
         app.config.from_mapping(overrides)
+    # Flask's send_file reads a relative path from the app's package folder, not from where
+    # the server was started: `ontherecord serve --archive archive` must still find its files.
+    app.config["ARCHIVE"] = str(Path(app.config["ARCHIVE"]).resolve())
 
     from search_app import (
         alerts,

@@ -11,6 +11,7 @@ from ontherecord.archive import Archive
 from ontherecord.errors import InputError
 from ontherecord.exports import WRITERS
 from ontherecord.timecode import parse_time
+from search_app import create_app
 from search_app.sessions import short_clock
 from tests.helpers.html import no_traceback, parse_html, squash, t_of
 from tests.helpers.http import client_over
@@ -216,6 +217,18 @@ def test_media_is_served_whole(client, example_id, media_bytes):
     assert response.headers["Accept-Ranges"] == "bytes"
     assert int(response.headers["Content-Length"]) == len(media_bytes)
     assert response.data == media_bytes
+
+
+def test_files_are_found_with_an_archive_named_relative_to_where_the_server_starts(
+        archive_copy, example_id, media_bytes, monkeypatch):
+    # As `ontherecord serve --archive archive` names it: Flask's send_file would read a
+    # relative path from the app's package folder.
+    monkeypatch.chdir(archive_copy.root.parent)
+    client = create_app({"ARCHIVE": archive_copy.root.name, "TESTING": True}).test_client()
+    assert client.get(f"/sessions/{example_id}/media").data == media_bytes
+    assert client.get("/data/archive.jsonl").status_code == 200
+    clip = client.get(f"/sessions/{example_id}/clip.m4a?t=1&end=3")
+    assert (clip.status_code, clip.mimetype) == (200, "audio/mp4") and clip.data
 
 
 # (Range header, first byte, last byte) for a file of `size` bytes.
