@@ -219,3 +219,14 @@ def test_names_on_a_session_page_open_their_person_page(named_client, named_arch
     assert api["talk_time"] == round(sum(talk.values()), 2)
     assert (api["side"], api["role"]) == ("district", "Chief negotiator")
     assert person.find("ol", class_="lines").find_all("li", class_="hit")
+
+
+def test_a_named_speaker_in_search_hits_opens_their_page_and_a_label_does_not(client):
+    page = parse_html(client.get("/search", query_string={"q": "salary OR cost"}).text)
+    linked = {a.text: a["href"] for a in page.select("li.hit .meta a.person")}
+    assert linked == {"Dana Whitfield": "/people/dana-whitfield",
+                      "Ursula Grant": "/people/ursula-grant"}
+    unlinked = [s.text for s in page.select("li.hit .meta span.speaker")
+                if s.parent.name != "a"]
+    assert unlinked == ["Speaker 3"]
+    assert client.get(linked["Ursula Grant"]).status_code == 200
