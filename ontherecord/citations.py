@@ -88,12 +88,17 @@ class Citation:
         return {ext: f"/sessions/{quote_url(self.session_id)}/clip.{ext}?{self.range_query}"
                 for ext in kinds}
 
-    def to_dict(self, site: str = "") -> dict[str, Any]:
-        """The JSON form, its links made absolute with `site` (https://example.org)."""
+    def to_dict(self, site: str = "", longest_clip: float | None = None) -> dict[str, Any]:
+        """The JSON form, its links made absolute with `site` (https://example.org).
+
+        A passage longer than `longest_clip` seconds gets no clip links: they would be 400s.
+        """
+        too_long = longest_clip is not None and self.end - self.start > longest_clip
         return {**asdict(self), "quote": self.quote, "times": self.times,
                 "parts": [{**asdict(p), "who": p.who, "about": p.about} for p in self.parts],
                 "permalink": site + self.permalink,
-                "clips": {ext: site + path for ext, path in self.clips.items()}}
+                "clips": {} if too_long else {ext: site + path
+                                              for ext, path in self.clips.items()}}
 
 
 def timed_words(segment: Segment) -> list[Word]:

@@ -148,7 +148,8 @@ def cite(session_id: str):
     citation = citations.cite(transcript, parse_time(request.args["t"]),
                               parse_time(request.args["end"]))
     site = request.url_root.rstrip("/")  # with the script root, if mounted under one
-    return jsonify({**citation.to_dict(site), "text": citations.as_text(citation, site),
+    clip_max = current_app.config["CLIP_MAX_SECONDS"]
+    return jsonify({**citation.to_dict(site, clip_max), "text": citations.as_text(citation, site),
                     "markdown": citations.as_markdown(citation, site),
                     "html": citations.as_html(citation, site)})
 

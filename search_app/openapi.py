@@ -280,7 +280,8 @@ SCHEMAS: dict[str, Schema] = {
         "permalink": text("the page that plays and marks the passage, pinned to the version",
                           format="uri"),
         "clips": {"type": "object", "description": "the passage cut from the recording, by "
-                  "kind (m4a, and mp4 for a video)",
+                  "kind (m4a, and mp4 for a video); none for a passage longer than the "
+                  "longest clip",
                   "additionalProperties": text("the clip", format="uri")},
         "text": text("the citation as plain text"), "markdown": text("… as Markdown"),
         "html": text("… as an HTML snippet")}),

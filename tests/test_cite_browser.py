@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers.browser import SETTLED, player_time
 from tests.helpers.example import DISTRICT_NAME, district_line
-from tests.helpers.http import get_json
+from tests.helpers.http import get_json, serving
 from tests.helpers.media import probe
 
 pytestmark = pytest.mark.browser
@@ -116,3 +116,20 @@ def test_cite_from_the_keyboard_alone(page, named_live_server, example_id):
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.getElementById('cite-dialog').open")
     assert page.evaluate("document.activeElement.className") == "cite-button"
+
+
+def test_a_passage_too_long_for_a_clip_says_so_instead_of_linking_one(page, named_archive,
+                                                                      example_id):
+    # The example's first four lines span 38 s; a clip may be 30 s here.
+    with serving(named_archive, CLIP_MAX_SECONDS=30) as server:
+        page.goto(f"{server}/sessions/{example_id}")
+        page.focus("#seg-0 a.ts")
+        for _ in range(4):
+            page.keyboard.press("Shift+ArrowDown")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_function(DIALOG_OPEN)
+        page.wait_for_function("() => document.querySelector('#cite-quote blockquote')")
+        assert page.locator("#cite-clips").is_hidden()
+        assert page.locator("#cite-no-clip").inner_text().startswith(
+            "A clip can be at most 0.5 minutes long")

@@ -9,8 +9,8 @@ import pytest
 
 from ontherecord import service
 from tests.helpers.example import DISTRICT_NAME, district_line
-from tests.helpers.html import no_traceback, squash
-from tests.helpers.http import Client, serving
+from tests.helpers.html import no_traceback, parse_html, squash
+from tests.helpers.http import Client, client_over, serving
 
 
 def cited(client: Client, session_id: str, start: float, end: float) -> dict:
@@ -146,3 +146,14 @@ def test_a_passage_corrected_since_it_was_quoted_says_so(archive_copy, example_i
         assert again["quote"] == "Words staff heard instead."
         fresh = urlsplit(again["permalink"])
         assert visitor.get(f"{fresh.path}?{fresh.query}").page.select(".corrected-since") == []
+
+
+def test_a_passage_longer_than_the_longest_clip_offers_no_clip(named_archive, example_id):
+    short_clips = client_over(named_archive, CLIP_MAX_SECONDS=90)
+    within = short_clips.get(f"/api/sessions/{example_id}/cite?t=0&end=80").json
+    assert set(within["clips"]) == {"m4a"}
+    beyond = short_clips.get(f"/api/sessions/{example_id}/cite?t=0&end=100").json
+    assert beyond["clips"] == {}
+    page = parse_html(short_clips.get(f"/sessions/{example_id}").text)
+    assert squash(page.find(id="cite-no-clip").text).startswith(
+        "A clip can be at most 1.5 minutes long")

@@ -92,7 +92,10 @@ function show(c) {
   }));
   document.getElementById("cite-source").textContent = `${c.title} · ${c.unit} · ${c.date} · ${c.times}`;
   document.getElementById("cite-link").value = c.permalink;
-  document.getElementById("cite-clip-m4a").href = c.clips.m4a;
+  // A passage longer than the longest clip has no clip links: say so instead.
+  document.getElementById("cite-clips").hidden = !c.clips.m4a;
+  document.getElementById("cite-no-clip").hidden = Boolean(c.clips.m4a);
+  if (c.clips.m4a) document.getElementById("cite-clip-m4a").href = c.clips.m4a;
   document.getElementById("cite-clip-video").hidden = !c.clips.mp4;
   if (c.clips.mp4) document.getElementById("cite-clip-mp4").href = c.clips.mp4;
 }
