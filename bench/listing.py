@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/work/bench-scale"))
     args = parser.parse_args()
     archive = make_archive(args.corpus, args.work / f"listing-{args.sessions}", args.sessions)
-    shutil.rmtree(archive.root / ".summaries", ignore_errors=True)
+    shutil.rmtree(archive.summaries_dir, ignore_errors=True)
     public = archive.public_sessions()
     page = listing(public)[:PAGE]
     unit = public[0].unit

@@ -20,6 +20,8 @@ Layout under the archive root (every path is a property or method of Archive)::
     .cache/clips/                  clips cut from the sessions' media, derived and bounded in size
     .cache/clips/.locks/           one lock file per clip being cut
     .data/archive.jsonl(.gz)       every public session in one file (ontherecord.bulk), derived
+    .summaries/<id>.json           each public session's speakers and chapters for the listings
+                                   (ontherecord.summaries), derived
 
 Writes go to a temporary path first and are renamed into place, so a reader (or a crash) never
 sees a half-written session. Scratch folders are held by a lock while in use, so any process can
@@ -39,7 +41,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ontherecord.errors import NotFoundError
 from ontherecord.model import Session, Transcript
@@ -54,28 +56,33 @@ def default_root() -> Path:
     return Path(os.environ.get(ENV_VAR) or "archive")
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write text to a temporary file beside `path`, then rename it over `path`."""
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A temporary file beside `path` to fill, renamed over `path` if the block ends well.
+
+    If the block fails, the temporary file is removed and `path` is as it was. Text modes
+    write UTF-8.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as f:
+            yield f
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write text to a temporary file beside `path`, then rename it over `path`."""
+    with atomic_file(path) as f:
+        f.write(text)
 
 
 def copy_atomic(source: Path, path: Path) -> None:
     """Copy a file to a temporary file beside `path`, then rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f, open(source, "rb") as src:
-            shutil.copyfileobj(src, f, 2**20)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_file(path, "wb") as f, open(source, "rb") as src:
+        shutil.copyfileobj(src, f, 2**20)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -203,6 +210,11 @@ class Archive:
     def bulk_path(self) -> Path:
         """The derived file of every public session, for download (see ontherecord.bulk)."""
         return self.root / ".data" / "archive.jsonl"
+
+    @property
+    def summaries_dir(self) -> Path:
+        """Where each session's speakers and chapters are cached for listings (derived)."""
+        return self.root / ".summaries"
 
     @property
     def staging_dir(self) -> Path:

@@ -45,7 +45,7 @@ def _stamp(archive: Archive, session: Session) -> str:
 
 def _path(archive: Archive, session: Session) -> Path:
     """Where a session's summary is cached."""
-    return archive.root / ".summaries" / f"{session.id}.json"
+    return archive.summaries_dir / f"{session.id}.json"
 
 
 def _cached(archive: Archive, session: Session) -> Summary | None:
