@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterable
 
-from ontherecord.errors import InputError
+from ontherecord.details import check_date
+from ontherecord.errors import InputError, NotFoundError
 from ontherecord.model import Session
-
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+from ontherecord.people import slug
 
 
 def check_day(value: str, what: str) -> str:
@@ -18,32 +16,39 @@ def check_day(value: str, what: str) -> str:
     if not value:
         return ""
     try:
-        if DAY.fullmatch(value):
-            dt.date.fromisoformat(value)
-            return value
-    except ValueError:
-        pass
-    raise InputError(f"{what} must be a date written YYYY-MM-DD, not {value!r}")
+        return check_date(value)
+    except InputError:
+        raise InputError(f"{what} must be a date written YYYY-MM-DD, not {value!r}") from None
 
 
 def newest_first(sessions: Iterable[Session]) -> list[Session]:
     """Sessions by the day they were held, newest first; on one day, the last published first."""
-    return sorted(sessions, key=lambda s: (s.date, s.published_at or s.ingested_at, s.id),
-                  reverse=True)
+    return sorted(sessions, key=_newness, reverse=True)
 
 
-def same_unit(a: str, b: str) -> bool:
-    """Whether two unit names are the same unit, however spaced or capitalized."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def _newness(session: Session) -> tuple[str, str, str]:
+    """What orders sessions newest first: the day held, then when published, then the id."""
+    return session.date, session.published_at or session.ingested_at, session.id
+
+
+def latest(sessions: Iterable[Session]) -> Session:
+    """The newest of these sessions (as newest_first orders them); NotFoundError if none."""
+    newest = max(sessions, key=_newness, default=None)
+    if newest is None:
+        raise NotFoundError("no session has been published yet")
+    return newest
 
 
 def listing(sessions: Iterable[Session], unit: str = "", date_from: str = "",
             date_to: str = "") -> list[Session]:
-    """These sessions of a unit (any if ''), held from one day to another (both kept)."""
+    """These sessions of a unit (any if ''), held from one day to another (both kept).
+
+    A unit is known by its slug, as on the unit pages: "St. Mary's" is "St Marys".
+    """
     date_from, date_to = check_day(date_from, "from"), check_day(date_to, "to")
     if date_from and date_to and date_from > date_to:
         raise InputError("the date range ends before it starts")
     return newest_first(s for s in sessions
-                        if (not unit.strip() or same_unit(s.unit, unit))
+                        if (not unit.strip() or slug(s.unit) == slug(unit))
                         and (not date_from or s.date >= date_from)
                         and (not date_to or s.date <= date_to))

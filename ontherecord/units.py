@@ -20,10 +20,13 @@ class Unit:
     sessions: list[Session] = field(default_factory=list)
 
 
-def units(archive: Archive) -> list[Unit]:
-    """Every unit with a public session, A to Z (units whose names share a slug are one)."""
+def units(archive: Archive, sessions: list[Session] | None = None) -> list[Unit]:
+    """Every unit of these public sessions (all of them if None), A to Z.
+
+    Units whose names share a slug are one.
+    """
     found: dict[str, Unit] = {}
-    for session in newest_first(archive.public_sessions()):
+    for session in newest_first(archive.public_sessions() if sessions is None else sessions):
         key = slug(session.unit)
         found.setdefault(key, Unit(session.unit, key)).sessions.append(session)
     return sorted(found.values(), key=lambda u: (u.name.casefold(), u.slug))

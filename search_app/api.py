@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ontherecord import citations
 from ontherecord.chapters import counts
-from ontherecord.errors import InputError, NotFoundError
-from ontherecord.listing import listing, newest_first
+from ontherecord.errors import InputError
+from ontherecord.listing import latest as latest_session
+from ontherecord.listing import listing
 from ontherecord.model import Session
 from ontherecord.people import Person, people
 from ontherecord.people import person as find_person
@@ -83,10 +84,7 @@ def sessions():
 @bp.get("/sessions/latest")
 def latest():
     """The newest public session's fields."""
-    newest = newest_first(archive().public_sessions())
-    if not newest:
-        raise NotFoundError("no session has been published yet")
-    return jsonify(session_fields(newest[0]))
+    return jsonify(session_fields(latest_session(archive().public_sessions())))
 
 
 @bp.get("/people")

@@ -18,7 +18,8 @@ from search_app.store import archive, search_index
 
 bp = Blueprint("feeds", __name__)
 
-# The newest sessions a feed holds: readers poll it, so it stays small.
+# The newest sessions a feed holds (this one and sessions.feed): readers poll it, so it stays
+# small.
 FEED_SESSIONS = 50
 
 

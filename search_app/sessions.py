@@ -24,7 +24,8 @@ from ontherecord.model import Correction, Session, SpeakerChange, Transcript
 from ontherecord.speakers import talk_by_side
 from ontherecord.summaries import summary
 from ontherecord.timecode import hms, link_time, parse_time
-from search_app import clips, timeline
+from ontherecord.units import units
+from search_app import clips, feeds, timeline
 from search_app.search import page_number
 from search_app.store import archive
 from search_app.within import Matches, search_session
@@ -56,24 +57,22 @@ def listing():
     args = {k: v for k, v in (("unit", unit), ("from", date_from), ("to", date_to)) if v}
     return render_template("sessions.html", entries=[(s, summary(store, s)) for s in shown],
                            total=len(found), page=page, pages=pages, args=args,
-                           units=sorted({s.unit for s in public}, key=str.casefold))
+                           units=[u.name for u in units(store, public)])
 
 
 @bp.get("/latest")
 def latest():
     """The newest public session's page."""
-    newest = browse.newest_first(archive().public_sessions())
-    if not newest:
-        raise NotFoundError("no session has been published yet")
-    return redirect(url_for("sessions.show", session_id=newest[0].id))
+    newest = browse.latest(archive().public_sessions())
+    return redirect(url_for("sessions.show", session_id=newest.id))
 
 
 @bp.get("/feed.atom")
 def feed():
     """An Atom feed of published sessions, newest first, for readers and newsrooms."""
-    sessions = sorted(archive().public_sessions(),
-                      key=lambda s: s.published_at or s.ingested_at, reverse=True)[:50]
-    body = render_template("feed.xml", sessions=sessions)
+    sessions = sorted(archive().public_sessions(), key=feeds.published,
+                      reverse=True)[:feeds.FEED_SESSIONS]
+    body = render_template("feed.xml", sessions=sessions, published=feeds.published)
     return make_response(body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"})
 
 
