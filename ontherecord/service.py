@@ -13,6 +13,7 @@ start-up or after any other change, brings the index back to what the archive sa
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,7 @@ from ontherecord import (
     reassign,
     speakers,
     suggestions,
+    summaries,
     voices,
 )
 from ontherecord.archive import Archive, versions_of
@@ -40,6 +42,8 @@ from ontherecord.events import Change, Kind, announce
 from ontherecord.model import Speaker, Transcript
 from ontherecord.progress import Progress, Silent
 from ontherecord.taxonomy import load_taxonomy, topic_names
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the ingest machinery (torch, CTranslate2) loads only when a change needs it
     from ingest.asr import AsrOptions
@@ -77,9 +81,9 @@ def _announced(change: Change) -> Change:
 def heal(archive: Archive, license: bulk.License | None = None) -> list[str]:
     """Repair what a killed process left: stale scratch folders, derived data behind the archive.
 
-    That is the search index, and the bulk data file (also rewritten under another `license`;
-    None keeps the file's). Run at every start-up; returns the ids of the sessions the index
-    had to catch up on.
+    That is the search index, the listings' summaries, and the bulk data file (also
+    rewritten under another `license`; None keeps the file's). Run at every start-up;
+    returns the ids of the sessions the index had to catch up on.
     """
     archive.sweep()
     if not archive.sessions_dir.is_dir():
@@ -87,6 +91,9 @@ def heal(archive: Archive, license: bulk.License | None = None) -> list[str]:
     index = SearchIndex.of(archive)
     public = archive.public_sessions()  # read once: every session record, at every start-up
     bulk.heal(archive, license, versions_of(public))
+    made = summaries.heal(archive, public)
+    if made:
+        log.warning("summarized %d sessions for the listings", made)
     if index.outgrown(hours_of(public)):  # "auto" picks the engine by the archive's size
         index.rebuild_from(archive)
     # The usual case: no lock, nothing written.

@@ -61,14 +61,17 @@ def _cached(archive: Archive, session: Session) -> Summary | None:
 
 
 def summary(archive: Archive, session: Session) -> Summary:
-    """The session's summary, from the cache if it is current, else made and cached.
+    """The session's summary, from the cache if it is current, else made and cached."""
+    cached = _cached(archive, session)
+    return cached if cached is not None else _make(archive, session)
+
+
+def _make(archive: Archive, session: Session) -> Summary:
+    """Make a session's summary from its transcript and cache it.
 
     The stamp is taken before the transcript is read: a change in between leaves a summary
     newer than its stamp, which is made again on the next read, never one older than it.
     """
-    cached = _cached(archive, session)
-    if cached is not None:
-        return cached
     stamp = _stamp(archive, session)
     transcript = archive.transcript(session.id)
     made = Summary(transcript.speakers, transcript.chapters)
@@ -78,9 +81,11 @@ def summary(archive: Archive, session: Session) -> Summary:
     return made
 
 
-def heal(archive: Archive) -> int:
-    """Make every missing or stale summary of a public session; returns how many were made."""
-    stale = [s for s in archive.public_sessions() if _cached(archive, s) is None]
-    for session in stale:
-        summary(archive, session)
-    return len(stale)
+def heal(archive: Archive, public: list[Session] | None = None) -> int:
+    """Make every missing or stale summary of the public sessions (read if None); how many."""
+    made = 0
+    for session in archive.public_sessions() if public is None else public:
+        if _cached(archive, session) is None:
+            _make(archive, session)
+            made += 1
+    return made

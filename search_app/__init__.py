@@ -76,7 +76,7 @@ def start_up(app: Flask) -> None:
     from index.store import SearchIndex
     from ingest import jobs
     from ingest.worker import worker_for
-    from ontherecord import alerts, service, summaries
+    from ontherecord import alerts, service
     from search_app.data import data_license
 
     archive = Archive(app.config["ARCHIVE"])
@@ -93,8 +93,5 @@ def start_up(app: Flask) -> None:
     alerts.listen(archive, mail)
     if mail.ready:  # a publication whose alerts a mail server or a kill -9 held up
         alerts.in_background(alerts.deliver, archive, mail)
-    made = summaries.heal(archive)
-    if made:
-        app.logger.warning("summarized %d sessions for the listings", made)
     if jobs.interrupted(archive):  # queued jobs wait: take them up now, not at the next upload
         worker_for(archive, app.config["MODEL"])
