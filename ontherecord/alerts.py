@@ -165,7 +165,7 @@ def deliver(archive: Archive, mail: MailSettings) -> int:
     """
     if not archive.alerts_path.is_file():  # nobody ever signed up
         return 0
-    with file_lock(archive.root / ".alerts.lock"):
+    with file_lock(archive.alerts_lock):
         store = Subscriptions(archive.alerts_path)
         letters, nothing = owed(archive, store)
         store.record(nothing)

@@ -12,6 +12,7 @@ Layout under the archive root (every path is a property or method of Archive)::
     glossary.txt                   optional terms (names, acronyms) to prime the recognizer
     .secret_key                    signs staff login cookies, owner-only
     alerts.sqlite3                 email alert subscriptions and what was sent (SQLite, WAL)
+    .alerts.lock                   held while alerts are sent, so none goes twice
     .lock                          held while a session changes, by any process
     .jobs/<id>/                    staff ingest jobs: job.json and the recording in in/
     .uploads/                      uploads arriving from the staff pages
@@ -20,6 +21,7 @@ Layout under the archive root (every path is a property or method of Archive)::
     .cache/clips/                  clips cut from the sessions' media, derived and bounded in size
     .cache/clips/.locks/           one lock file per clip being cut
     .data/archive.jsonl(.gz)       every public session in one file (ontherecord.bulk), derived
+    .data/.lock                    held while that file is rewritten: one rewrite at a time
     .summaries/<id>.json           each public session's speakers and chapters for the listings
                                    (ontherecord.summaries), derived
 
@@ -255,6 +257,16 @@ class Archive:
     def alerts_path(self) -> Path:
         """The email alerts' subscriptions and record of what was sent (see ontherecord.alerts)."""
         return self.root / "alerts.sqlite3"
+
+    @property
+    def alerts_lock(self) -> Path:
+        """Held while alerts are sent, by any process, so that none is sent twice."""
+        return self.root / ".alerts.lock"
+
+    @property
+    def bulk_lock(self) -> Path:
+        """Held while the bulk data file is rewritten, so that one rewrite runs at a time."""
+        return self.bulk_path.with_name(".lock")
 
     @contextlib.contextmanager
     def changing(self) -> Iterator[None]:

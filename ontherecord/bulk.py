@@ -121,7 +121,7 @@ def regenerate(archive: Archive, license: License | None = None) -> bool:
     `license` None keeps the one the file states.
     """
     archive.bulk_path.parent.mkdir(parents=True, exist_ok=True)
-    with file_lock(archive.bulk_path.with_name(".lock")):
+    with file_lock(archive.bulk_lock):
         if not stale(archive, license):  # another process or thread may have just done it
             return False
         _write(archive, license or license_of(archive))
