@@ -123,7 +123,9 @@ def test_drafts_and_closed_sessions_never_show(client):
     for path in ("/sessions/", "/people/", "/units/", "/units/teachers", "/people/dana-whitfield",
                  "/api/sessions", "/api/people", "/api/units", "/api/units/teachers",
                  "/api/people/dana-whitfield", "/sessions/?unit=Teachers&from=2026-03-20"):
-        body = client.get(path).get_data(as_text=True)
+        response = client.get(path)
+        assert response.status_code == 200, path  # an error page would hide them too
+        body = response.get_data(as_text=True)
         for hidden in HIDDEN:
             assert hidden not in body, (path, hidden)
     for path in ("/people/dora-draft", "/people/carl-closed", "/units/school-board",

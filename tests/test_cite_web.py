@@ -61,8 +61,11 @@ def test_the_api_refuses_a_bad_range_with_a_reason(named, example_id, args, mess
     assert message in reply.json()["error"]
 
 
-def test_the_api_cites_public_sessions_only(named):
+def test_the_api_cites_public_sessions_only(named, archive_copy, example_id):
     assert named.get("/api/sessions/no-such-session/cite", t="1", end="2").status == 404
+    service.change_state(archive_copy, example_id, "withdraw")
+    withdrawn = client_over(archive_copy)
+    assert withdrawn.get(f"/api/sessions/{example_id}/cite?t=1&end=2").status_code == 404
 
 
 def test_the_permalink_marks_the_passage_and_stops_there(named, example_id):
