@@ -10,7 +10,6 @@ import http.server
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -27,6 +26,7 @@ from ontherecord.details import Details
 from ontherecord.errors import InputError
 from tests.helpers import snapshot
 from tests.helpers.example import EXAMPLE, TEST_MODEL, normalize
+from tests.helpers.http import free_port
 from tests.helpers.media import ffmpeg
 
 CLIP_SECONDS = 10
@@ -236,13 +236,6 @@ def decodes_cleanly(path: Path) -> None:
     done = subprocess.run([ffmpeg_binary(), "-v", "error", "-xerror", "-i", str(path),
                            "-f", "null", "-"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stderr == "", done.stderr
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- names and addresses ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.cookiejar
 import json
+import socket
 import threading
 import urllib.error
 import urllib.parse
@@ -22,6 +23,13 @@ from search_app import create_app
 from search_app.settings import waitress_options
 from tests.helpers.example import TEST_MODEL
 from tests.helpers.html import csrf_token, form_fields, parse_html
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (at least just now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def client_over(archive: Archive, **settings):

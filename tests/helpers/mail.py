@@ -6,21 +6,15 @@ from __future__ import annotations
 import contextlib
 import email
 import re
-import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
 
 from aiosmtpd.controller import Controller
 
+from tests.helpers.http import free_port
+
 SENDER = "On the Record <alerts@example.org>"
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (at least just now)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:
