@@ -280,7 +280,8 @@ class SearchIndex:
             _, docs = self._reader().top(query, 0, count, "newest")
         except FileNotFoundError:
             return []
-        return [self._hit(d, wanted(query)) for d in docs]
+        want = wanted(query)
+        return [self._hit(d, want) for d in docs]
 
     def _best(self, reader, query: Query, want: Wanted, session_id: str,
               count: int) -> list[Hit]:
